@@ -1,0 +1,36 @@
+# Territoires en transition — cibles minces (voir README.md).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installe
+
+.PHONY: lab test installer donnees verifier bench nettoyer
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+installer: $(STAMP)
+
+## lab : installe (si besoin) puis ouvre les carnets dans JupyterLab
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+## test : toute la suite (unitaires, doctests, données, carnets avec nbval)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## donnees : reconstruit donnees/ depuis les paquets épinglés (réseau, npm)
+donnees: $(STAMP)
+	$(PY) -m territoire_lib.donnees construire
+
+verifier: $(STAMP)
+	$(PY) -m territoire_lib.donnees verifier
+
+bench: $(STAMP)
+	$(PY) bench/chargement.py
+
+nettoyer:
+	rm -rf $(VENV) .pytest_cache
