@@ -1,0 +1,31 @@
+"""Territoires en transition : données publiques pour explorer les transitions territoriales.
+
+API publique (en français) :
+
+>>> from territoire_lib import indicateurs, geometries, catalogue
+>>> df = indicateurs(["part_65_ans_et_plus", "evolution_population_annuelle"], niveau="epci")
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .catalogue import catalogue, indicateur, ligne_source, niveaux, regroupements
+from .chargement import geometries, indicateurs, manifeste, territoires
+from .erreurs import ErreurTerritoire
+from .geographie import chercher_territoire, code_courant
+
+__all__ = [
+    "__version__",
+    "catalogue",
+    "indicateur",
+    "ligne_source",
+    "niveaux",
+    "regroupements",
+    "indicateurs",
+    "geometries",
+    "territoires",
+    "manifeste",
+    "chercher_territoire",
+    "code_courant",
+    "ErreurTerritoire",
+]

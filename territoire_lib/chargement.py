@@ -1,0 +1,245 @@
+"""Lecture des données construites (``donnees/``) : indicateurs et géométries.
+
+Les fichiers sont vérifiés contre le manifeste (empreinte sha256) à leur
+première lecture dans le processus ; les tables sont gardées en mémoire.
+Les carnets passent toujours par ces fonctions, jamais par les fichiers.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import agregation
+from .catalogue import indicateur, niveaux, regroupements
+from .chemins import dossier_donnees
+from .erreurs import (
+    DonneesAlterees,
+    DonneesManquantes,
+    IndicateurNonDisponible,
+    NiveauInconnu,
+    ResultatVide,
+)
+
+__all__ = [
+    "manifeste",
+    "chemin_fichier",
+    "table_communes",
+    "territoires",
+    "indicateurs",
+    "geometries",
+    "vider_cache",
+]
+
+_verifies: set[Path] = set()
+_verrou = threading.Lock()
+
+#: Fichier (relatif à ``donnees/``) de chaque niveau.
+FICHIERS_TERRITOIRES = {n: f"territoires/{n}.parquet" for n in ("commune", "epci", "departement", "region")}
+FICHIERS_GEO = {n: f"geo/{n}.parquet" for n in ("commune", "epci", "departement", "region")}
+FICHIER_COMMUNES = "indicateurs/communes.parquet"
+CLES_NIVEAU = {"commune": "code_commune", "epci": "code_epci", "departement": "code_departement",
+               "region": "code_region"}
+
+
+@lru_cache(maxsize=4)
+def _manifeste(dossier: Path) -> dict:
+    chemin = dossier / "manifest.json"
+    if not chemin.exists():
+        raise DonneesManquantes(chemin, "Le manifeste des données est absent.")
+    with open(chemin, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def manifeste() -> dict:
+    """Le manifeste des données (empreintes, lignes, colonnes, sources)."""
+    return _manifeste(dossier_donnees())
+
+
+def _sha256(chemin: Path) -> str:
+    from .donnees.sources import sha256_fichier
+
+    return sha256_fichier(chemin)
+
+
+def chemin_fichier(relatif: str, verifier: bool = True) -> Path:
+    """Chemin d'un fichier de ``donnees/``, vérifié contre le manifeste.
+
+    Lève
+    ----
+    DonneesManquantes
+        Le fichier (ou le manifeste) est absent.
+    DonneesAlterees
+        Son empreinte diffère du manifeste (fichier tronqué ou modifié).
+    """
+    dossier = dossier_donnees()
+    chemin = dossier / relatif
+    if not chemin.exists():
+        raise DonneesManquantes(chemin)
+    if verifier and chemin not in _verifies:
+        attendu = _manifeste(dossier).get("fichiers", {}).get(relatif, {}).get("sha256")
+        if attendu is None:
+            raise DonneesManquantes(chemin, "Ce fichier n'est pas décrit dans manifest.json.")
+        obtenu = _sha256(chemin)
+        if obtenu != attendu:
+            raise DonneesAlterees(chemin, attendu, obtenu)
+        with _verrou:
+            _verifies.add(chemin)
+    return chemin
+
+
+def _lire(relatif: str, colonnes: list[str] | None = None) -> pd.DataFrame:
+    chemin = chemin_fichier(relatif)
+    try:
+        return pd.read_parquet(chemin, columns=colonnes)
+    except Exception as exc:  # fichier illisible malgré une empreinte correcte
+        raise DonneesAlterees(chemin, "lisible", f"illisible ({exc})") from exc
+
+
+@lru_cache(maxsize=1)
+def table_communes() -> pd.DataFrame:
+    """Toutes les colonnes de base des communes (une ligne par commune du COG courant)."""
+    return _lire(FICHIER_COMMUNES)
+
+
+def _verifier_niveau(niveau: str) -> str:
+    valides = niveaux() + list(regroupements())
+    if niveau not in valides:
+        raise NiveauInconnu(niveau, valides)
+    return niveau
+
+
+@lru_cache(maxsize=8)
+def _territoires(niveau: str) -> pd.DataFrame:
+    return _lire(FICHIERS_TERRITOIRES[niveau])
+
+
+def territoires(niveau: str = "commune") -> pd.DataFrame:
+    """Référentiel des territoires d'un niveau (code, nom, appartenances).
+
+    Exemples
+    --------
+    >>> len(territoires("region"))
+    18
+    """
+    if _verifier_niveau(niveau) not in FICHIERS_TERRITOIRES:
+        raise IndicateurNonDisponible(
+            f"Le niveau « {niveau} » est un regroupement de communes : il n'a pas de référentiel "
+            f"propre. Niveaux avec référentiel : {', '.join(FICHIERS_TERRITOIRES)}."
+        )
+    return _territoires(niveau).copy()
+
+
+def _cle(niveau: str, table: pd.DataFrame) -> pd.Series | None:
+    if niveau == "commune":
+        return None
+    if niveau in CLES_NIVEAU:
+        return table[CLES_NIVEAU[niveau]]
+    return table[regroupements()[niveau]["colonne"]]
+
+
+def _regroupement_de(ind) -> str:
+    colonne = ind.agregation.get("colonne")
+    return next((k for k, v in regroupements().items() if v["colonne"] == colonne), "degurba")
+
+
+def indicateurs(
+    ids: str | list[str],
+    niveau: str = "commune",
+    millesime=None,
+    codes: list[str] | None = None,
+) -> pd.DataFrame:
+    """Indicateurs du catalogue à un niveau, une colonne par indicateur.
+
+    Paramètres
+    ----------
+    ids : str ou liste de str
+        Identifiants du catalogue (voir :func:`territoire_lib.catalogue`).
+    niveau : str
+        ``commune``, ``epci``, ``departement``, ``region`` ou un regroupement
+        (``degurba``, ``nature_epci``, ``zonage_abc``, ``taille_commune``…).
+    millesime : int, str ou dict, optionnel
+        Millésime commun, ou ``{id: millésime}`` ; par défaut le plus récent.
+    codes : liste de str, optionnel
+        Ne garder que ces territoires (codes du niveau).
+
+    Renvoie
+    -------
+    DataFrame
+        Indexé par le code du niveau, avec le nom du territoire quand il existe.
+
+    Exemples
+    --------
+    >>> df = indicateurs(["population", "part_65_ans_et_plus"], niveau="region")
+    >>> int(df.loc["11", "population"]) > 12_000_000
+    True
+    """
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    _verifier_niveau(niveau)
+    inds = [indicateur(i) for i in ids]
+    table = table_communes()
+    cle = _cle(niveau, table)
+    colonnes = {}
+    for ind in inds:
+        m = millesime.get(ind.id) if isinstance(millesime, dict) else millesime
+        m = ind.verifier_millesime(m)
+        if niveau != "commune" and not ind.agregeable:
+            raise IndicateurNonDisponible(
+                f"« {ind.id} » est une classe de commune : elle n'existe qu'au niveau commune (niveau "
+                f"demandé : {niveau}). Pour comparer les classes entre elles, utilisez-la comme regroupement : "
+                f"indicateurs('population', niveau='{_regroupement_de(ind)}')."
+            )
+        serie = agregation.calculer(table, ind, m, cle)
+        if niveau == "commune":
+            serie.index = table["code_commune"]
+        colonnes[ind.id] = serie
+    res = pd.DataFrame(colonnes)
+    res.index.name = CLES_NIVEAU.get(niveau, niveau)
+    if niveau in FICHIERS_TERRITOIRES:
+        ref = _territoires(niveau).set_index(CLES_NIVEAU[niveau])
+        nom = next(c for c in ref.columns if c.startswith("nom_"))
+        res = ref[[nom]].join(res, how="left")
+    if codes is not None:
+        from .geographie import codes_courants
+
+        codes = codes_courants(codes, niveau) if niveau in FICHIERS_TERRITOIRES else list(codes)
+        res = res.loc[[c for c in codes if c in res.index]]
+    if res.empty:
+        raise ResultatVide(f"Aucun territoire ne correspond à la demande (niveau {niveau}, codes {codes}).")
+    return res
+
+
+@lru_cache(maxsize=8)
+def _geometries(niveau: str):
+    import geopandas as gpd
+
+    chemin = chemin_fichier(FICHIERS_GEO[niveau])
+    try:
+        return gpd.read_parquet(chemin)
+    except Exception as exc:
+        raise DonneesAlterees(chemin, "lisible", f"illisible ({exc})") from exc
+
+
+def geometries(niveau: str = "commune"):
+    """Contours d'un niveau (GeoDataFrame, EPSG:4326), avec code et nom.
+
+    Exemples
+    --------
+    >>> geometries("departement").crs.to_epsg()
+    4326
+    """
+    if _verifier_niveau(niveau) not in FICHIERS_GEO:
+        raise IndicateurNonDisponible(
+            f"Pas de contours pour le regroupement « {niveau} ». Niveaux avec contours : {', '.join(FICHIERS_GEO)}."
+        )
+    return _geometries(niveau).copy()
+
+
+def vider_cache() -> None:
+    """Oublie les tables lues et les vérifications faites (après reconstruction)."""
+    _verifies.clear()
+    for f in (_manifeste, table_communes, _territoires, _geometries):
+        f.cache_clear()
