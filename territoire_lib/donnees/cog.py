@@ -1,0 +1,367 @@
+"""Code officiel géographique (COG) : référentiel courant et harmonisation des séries.
+
+Source : paquets npm ``@etalab/decoupage-administratif`` (Insee, COG et
+populations légales). Le COG le plus récent sert de référence à toutes les
+séries communales : les codes anciens (communes fusionnées, déléguées,
+associées) sont traduits vers le code courant, les populations des communes
+fusionnées sont additionnées, et les changements n-à-n (communes rétablies)
+sont signalés plutôt que répartis arbitrairement.
+
+Champ retenu : France métropolitaine et les cinq DROM (34 875 communes au COG
+2026). Les collectivités d'outre-mer (975, 977, 978, 984, 986-989) sont hors
+champ, comme dans la plupart des publications de l'Insee.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEPARTEMENTS_DROM",
+    "lire_decoupage",
+    "referentiel_communes",
+    "table_passage",
+    "harmoniser_population",
+    "referentiel_niveaux",
+    "harmoniser_comptages",
+    "communes_retablies",
+    "harmoniser_valeurs",
+]
+
+journal = logging.getLogger(__name__)
+
+#: Départements et régions d'outre-mer (hors collectivités d'outre-mer).
+DEPARTEMENTS_DROM = ("971", "972", "973", "974", "976")
+_TYPES_EPCI = {"METRO": "ME", "MET69": "ME"}
+
+
+def lire_decoupage(chemin: Path) -> pd.DataFrame:
+    """Lit un ``communes.json`` de decoupage-administratif (toutes lignes).
+
+    Renvoie
+    -------
+    DataFrame
+        Colonnes ``code, nom, type, departement, region, zone, chefLieu,
+        commune, anciensCodes, population`` (population en flottant, NaN si
+        absente dans le paquet).
+    """
+    with open(chemin, encoding="utf-8") as f:
+        brut = pd.DataFrame(json.load(f))
+    for col in ("zone", "chefLieu", "commune", "anciensCodes", "population", "collectiviteOutremer"):
+        if col not in brut:
+            brut[col] = None
+    brut["population"] = pd.to_numeric(brut["population"], errors="coerce").astype("float64")
+    if brut["zone"].isna().all():  # versions anciennes : zone absente
+        brut["zone"] = np.where(
+            brut["collectiviteOutremer"].notna(), "com",
+            np.where(brut["departement"].isin(DEPARTEMENTS_DROM), "drom", "metro"),
+        )
+    return brut
+
+
+def _dans_le_champ(df: pd.DataFrame) -> pd.Series:
+    return df["zone"].isin(["metro", "drom"])
+
+
+def referentiel_communes(courant: pd.DataFrame, epci: list[dict]) -> pd.DataFrame:
+    """Communes courantes du champ, avec leurs appartenances.
+
+    Paramètres
+    ----------
+    courant : DataFrame
+        Sortie de :func:`lire_decoupage` pour la version la plus récente.
+    epci : list of dict
+        Contenu de ``epci.json`` (EPCI à fiscalité propre et leurs membres).
+
+    Renvoie
+    -------
+    DataFrame
+        ``code_commune, nom_commune, code_departement, code_region, zone,
+        siren_commune, code_epci, nature_epci``.
+    """
+    com = courant[(courant["type"] == "commune-actuelle") & _dans_le_champ(courant)]
+    ref = pd.DataFrame({
+        "code_commune": com["code"].astype(str),
+        "nom_commune": com["nom"],
+        "code_departement": com["departement"].astype(str),
+        "code_region": com["region"].astype(str),
+        "zone": com["zone"],
+        "siren_commune": com.get("siren"),
+    })
+    membres = pd.DataFrame(
+        [(m["code"], e["code"], _TYPES_EPCI.get(e["type"], e["type"])) for e in epci for m in e["membres"]],
+        columns=["code_commune", "code_epci", "nature_epci"],
+    )
+    doublons = membres["code_commune"].duplicated(keep=False)
+    if doublons.any():
+        journal.warning("Communes membres de plusieurs EPCI : %s", sorted(membres.loc[doublons, "code_commune"])[:10])
+    ref = ref.merge(membres.drop_duplicates("code_commune"), on="code_commune", how="left")
+    sans = ref["code_epci"].isna()
+    if sans.any():
+        journal.warning("%d communes sans EPCI à fiscalité propre (îles mono-communales…) : %s",
+                        sans.sum(), ref.loc[sans, "code_commune"].tolist()[:10])
+    return ref.sort_values("code_commune", ignore_index=True)
+
+
+def table_passage(courant: pd.DataFrame) -> pd.DataFrame:
+    """Table des codes anciens vers les codes courants.
+
+    Recense : anciens codes des communes fusionnées (``anciensCodes``),
+    communes déléguées et associées (vers leur chef-lieu), arrondissements
+    municipaux de Paris, Lyon et Marseille (vers la commune).
+
+    Renvoie
+    -------
+    DataFrame
+        ``ancien_code, code_commune, nature`` ; un ancien code peut pointer
+        vers plusieurs communes courantes (changement n-à-n).
+    """
+    lignes = []
+    actuelles = courant[courant["type"] == "commune-actuelle"]
+    for code, anciens in zip(actuelles["code"], actuelles["anciensCodes"]):
+        for a in anciens if isinstance(anciens, list) else []:
+            if a != code:
+                lignes.append((a, code, "ancien code (fusion)"))
+    for typ, nature in (("commune-deleguee", "commune déléguée"), ("commune-associee", "commune associée")):
+        sub = courant[courant["type"] == typ]
+        lignes += [(c, p, nature) for c, p in zip(sub["code"], sub["chefLieu"]) if c != p]
+    arm = courant[courant["type"] == "arrondissement-municipal"]
+    lignes += [(c, p, "arrondissement municipal") for c, p in zip(arm["code"], arm["commune"])]
+    passage = pd.DataFrame(lignes, columns=["ancien_code", "code_commune", "nature"])
+    return passage.drop_duplicates(["ancien_code", "code_commune"]).sort_values(
+        ["ancien_code", "code_commune"], ignore_index=True)
+
+
+def _groupes(liens: pd.DataFrame) -> dict[str, str]:
+    """Composantes connexes (union-find) d'un graphe ancien ↔ courant."""
+    parent: dict[str, str] = {}
+
+    def trouver(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip("A" + liens["ancien"], "C" + liens["courant"]):
+        ra, rb = trouver(a), trouver(b)
+        if ra != rb:
+            parent[ra] = rb
+    return {x: trouver(x) for x in parent}
+
+
+def harmoniser_population(
+    ancienne: pd.DataFrame, courant: pd.DataFrame, passage: pd.DataFrame
+) -> tuple[pd.DataFrame, dict]:
+    """Exprime les populations d'une version ancienne dans le COG courant.
+
+    Les communes fusionnées depuis sont additionnées ; une commune courante
+    issue d'un découpage n-à-n (commune rétablie après une fusion) reçoit NaN
+    et un statut, car la population ancienne ne peut pas être répartie.
+
+    Renvoie
+    -------
+    (DataFrame, dict)
+        ``code_commune, population, statut`` pour les communes courantes du
+        champ, et un rapport (codes traduits, groupes n-à-n, valeurs absentes).
+    """
+    anc = ancienne[(ancienne["type"] == "commune-actuelle") & _dans_le_champ(ancienne)]
+    cour = courant.loc[(courant["type"] == "commune-actuelle") & _dans_le_champ(courant), "code"]
+    actuels = set(cour)
+    dico = passage.groupby("ancien_code")["code_commune"].agg(list).to_dict()
+    liens = []
+    for code in anc["code"]:
+        cibles = [code] if code in actuels else dico.get(code, [])
+        liens += [(code, c) for c in cibles]
+    inconnus = sorted(set(anc["code"]) - {a for a, _ in liens})
+    # communes courantes absentes de l'ancienne version : incluses alors dans une autre commune
+    anc_passage = table_passage(ancienne).groupby("ancien_code")["code_commune"].first().to_dict()
+    presents = set(anc["code"])
+    for c in sorted(actuels - presents):
+        if c in anc_passage:
+            liens.append((anc_passage[c], c))
+    liens = pd.DataFrame(liens, columns=["ancien", "courant"]).drop_duplicates()
+    groupes = _groupes(liens)
+    liens["groupe"] = ("C" + liens["courant"]).map(groupes)
+    pop = anc.set_index("code")["population"]
+    par_groupe = liens.drop_duplicates(["groupe", "ancien"]).assign(p=lambda d: d["ancien"].map(pop))
+    somme = par_groupe.groupby("groupe")["p"].sum(min_count=1)
+    somme[par_groupe["p"].isna().groupby(par_groupe["groupe"]).any()] = np.nan
+    taille = liens.groupby("groupe")["courant"].nunique()
+    res = pd.DataFrame({"code_commune": sorted(actuels)})
+    res["groupe"] = ("C" + res["code_commune"]).map(groupes)
+    res["population"] = res["groupe"].map(somme)
+    res["statut"] = "ok"
+    n_a_n = res["groupe"].map(taille).fillna(1) > 1
+    res.loc[n_a_n, "population"] = np.nan
+    res.loc[n_a_n, "statut"] = "découpage modifié depuis (commune rétablie) : non comparable"
+    absent = res["groupe"].isna()
+    res.loc[absent, "statut"] = "commune absente de cette version du COG"
+    manquant = res["population"].isna() & (res["statut"] == "ok")
+    res.loc[manquant, "statut"] = "population absente du paquet source"
+    rapport = {
+        "communes_source": int(len(anc)),
+        "codes_traduits": int((~anc["code"].isin(actuels)).sum()),
+        "codes_non_traduits": inconnus,
+        "communes_n_a_n": res.loc[n_a_n, "code_commune"].tolist(),
+        "communes_absentes": res.loc[absent, "code_commune"].tolist(),
+        "population_absente": res.loc[manquant, "code_commune"].tolist(),
+    }
+    if inconnus:
+        journal.warning("%d codes anciens non traduits : %s", len(inconnus), inconnus[:10])
+    return res.drop(columns="groupe"), rapport
+
+
+def referentiel_niveaux(courant_dossier: Path) -> dict[str, pd.DataFrame]:
+    """Départements et régions du champ (code, nom, région, zone)."""
+    with open(courant_dossier / "departements.json", encoding="utf-8") as f:
+        dep = pd.DataFrame(json.load(f))
+    with open(courant_dossier / "regions.json", encoding="utf-8") as f:
+        reg = pd.DataFrame(json.load(f))
+    dep = dep[dep["zone"].isin(["metro", "drom"])]
+    reg = reg[reg["zone"].isin(["metro", "drom"])]
+    return {
+        "departement": dep.rename(columns={"code": "code_departement", "nom": "nom_departement",
+                                           "region": "code_region"})[
+            ["code_departement", "nom_departement", "code_region", "zone"]].reset_index(drop=True),
+        "region": reg.rename(columns={"code": "code_region", "nom": "nom_region"})[
+            ["code_region", "nom_region", "zone"]].reset_index(drop=True),
+    }
+
+
+def harmoniser_comptages(
+    table: pd.DataFrame,
+    colonnes: list[str],
+    passage: pd.DataFrame,
+    actuels: set[str],
+    colonne_code: str = "code_commune",
+    retablies: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Traduit les codes d'une table de comptages vers le COG courant et somme.
+
+    Seules des quantités additives (effectifs, logements…) peuvent être ainsi
+    sommées ; les ratios se recalculent ensuite. Un code qui pointe vers
+    plusieurs communes courantes (n-à-n) n'est pas réparti : il est signalé.
+    De même, si une commune rétablie (``retablies`` : ``code_commune,
+    code_parent``) manque à la source alors que sa commune d'origine y est,
+    la valeur de celle-ci inclut la commune rétablie : elle est mise à NaN.
+
+    Exemples
+    --------
+    >>> passage = pd.DataFrame({"ancien_code": ["01001"], "code_commune": ["01002"],
+    ...                         "nature": ["ancien code (fusion)"]})
+    >>> t = pd.DataFrame({"code_commune": ["01001", "01002"], "pop": [10, 5]})
+    >>> res, rapport = harmoniser_comptages(t, ["pop"], passage, {"01002"})
+    >>> res.to_dict("records"), rapport["codes_traduits"]
+    ([{'code_commune': '01002', 'pop': 15}], 1)
+    """
+    dico = passage.groupby("ancien_code")["code_commune"].agg(list).to_dict()
+    codes = table[colonne_code].astype(str)
+    cibles = codes.map(lambda c: [c] if c in actuels else dico.get(c, []))
+    nb = cibles.map(len)
+    rapport = {
+        "lignes": int(len(table)),
+        "codes_traduits": int((~codes.isin(actuels) & (nb == 1)).sum()),
+        "codes_inconnus": sorted(codes[nb == 0].unique().tolist()),
+        "codes_n_a_n": sorted(codes[nb > 1].unique().tolist()),
+    }
+    for cle, msg in (("codes_inconnus", "codes inconnus du COG courant"),
+                     ("codes_n_a_n", "codes répartis sur plusieurs communes (non sommés)")):
+        if rapport[cle]:
+            journal.warning("%d %s : %s", len(rapport[cle]), msg, rapport[cle][:10])
+    garde = table.loc[nb == 1, colonnes].copy()
+    garde[colonne_code] = cibles[nb == 1].str[0].values
+    res = garde.groupby(colonne_code, as_index=False)[colonnes].sum(min_count=1)
+    rapport["parents_non_comparables"] = []
+    if retablies is not None and len(retablies):
+        presents = set(res[colonne_code])
+        r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
+        parents = sorted(set(r["code_parent"]))
+        res.loc[res[colonne_code].isin(parents), colonnes] = np.nan
+        rapport["parents_non_comparables"] = parents
+        if parents:
+            journal.warning("%d communes incluant une commune rétablie depuis (valeurs mises à NaN) : %s",
+                            len(parents), parents[:10])
+    return res, rapport
+
+
+def communes_retablies(anciennes: list[pd.DataFrame], courant: pd.DataFrame) -> pd.DataFrame:
+    """Communes courantes qui faisaient partie d'une autre commune dans une version ancienne.
+
+    Renvoie
+    -------
+    DataFrame
+        ``code_commune`` (commune rétablie), ``code_parent`` (commune courante
+        qui l'englobait), sans doublons.
+    """
+    actuels = set(courant.loc[courant["type"] == "commune-actuelle", "code"])
+    lignes = []
+    for anc in anciennes:
+        presents = set(anc.loc[anc["type"] == "commune-actuelle", "code"])
+        pas = table_passage(anc).groupby("ancien_code")["code_commune"].first()
+        for c in sorted(actuels - presents):
+            if c in pas.index and pas[c] in actuels:
+                lignes.append((c, pas[c]))
+    return pd.DataFrame(lignes, columns=["code_commune", "code_parent"]).drop_duplicates(ignore_index=True)
+
+
+def harmoniser_valeurs(
+    table: pd.DataFrame,
+    colonnes: list[str],
+    passage: pd.DataFrame,
+    actuels: set[str],
+    retablies: pd.DataFrame | None = None,
+    colonne_code: str = "code_commune",
+) -> tuple[pd.DataFrame, dict]:
+    """Traduit vers le COG courant des valeurs non additives (moyennes, classes, oui/non).
+
+    Une commune courante issue de plusieurs codes anciens garde la valeur
+    commune si toutes concordent ; sinon elle reçoit une valeur manquante
+    (une moyenne ne se recombine pas sans effectifs), signalée au rapport.
+
+    Exemples
+    --------
+    >>> passage = pd.DataFrame({"ancien_code": ["01001", "01003"], "code_commune": ["01002", "01004"],
+    ...                         "nature": ["ancien code (fusion)"] * 2})
+    >>> t = pd.DataFrame({"code_commune": ["01001", "01002", "01003", "01004"], "v": [1.0, 1.0, 2.0, 3.0]})
+    >>> res, rapport = harmoniser_valeurs(t, ["v"], passage, {"01002", "01004"})
+    >>> res["v"].tolist(), rapport["fusions_discordantes"]
+    ([1.0, nan], ['01004'])
+    """
+    dico = passage.groupby("ancien_code")["code_commune"].agg(list).to_dict()
+    codes = table[colonne_code].astype(str)
+    cibles = codes.map(lambda c: [c] if c in actuels else dico.get(c, []))
+    nb = cibles.map(len)
+    garde = table.loc[nb == 1, colonnes].copy()
+    garde[colonne_code] = cibles[nb == 1].str[0].values
+    groupes = garde.groupby(colonne_code, sort=True)
+    res = groupes[colonnes].first().reset_index()
+    multiples = groupes.size()
+    discordants = []
+    for col in colonnes:
+        n_valeurs = groupes[col].nunique(dropna=False)
+        mauvais = n_valeurs[n_valeurs > 1].index
+        discordants += list(mauvais)
+        res.loc[res[colonne_code].isin(mauvais), col] = pd.NA
+    rapport = {
+        "lignes": int(len(table)),
+        "codes_traduits": int((~codes.isin(actuels) & (nb == 1)).sum()),
+        "codes_inconnus": sorted(codes[nb == 0].unique().tolist()),
+        "codes_n_a_n": sorted(codes[nb > 1].unique().tolist()),
+        "fusions": int((multiples > 1).sum()),
+        "fusions_discordantes": sorted(set(discordants)),
+        "parents_non_comparables": [],
+    }
+    if retablies is not None and len(retablies):
+        presents = set(res[colonne_code])
+        r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
+        parents = sorted(set(r["code_parent"]))
+        res.loc[res[colonne_code].isin(parents), colonnes] = pd.NA
+        rapport["parents_non_comparables"] = parents
+    for cle in ("codes_inconnus", "codes_n_a_n", "fusions_discordantes", "parents_non_comparables"):
+        if rapport[cle]:
+            journal.warning("%s : %d (%s)", cle.replace("_", " "), len(rapport[cle]), rapport[cle][:8])
+    return res, rapport

