@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 installer: $(STAMP)
 
 ## lab : installe (si besoin) puis ouvre les carnets dans JupyterLab
+# (--allow-root seulement si l'on est root, cas des conteneurs et machines de formation)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## test : toute la suite (unitaires, doctests, données, carnets avec nbval)
 test: $(STAMP)

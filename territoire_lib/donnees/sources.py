@@ -16,6 +16,7 @@ import tarfile
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..chemins import RACINE_PAQUET, dossier_cache
@@ -69,6 +70,7 @@ class Paquet:
         return f"{self.nom}{sep}{self.version}"
 
 
+@lru_cache(maxsize=2)
 def lire_sources(chemin: Path = FICHIER_SOURCES) -> dict[str, Paquet]:
     """Lit ``sources.toml`` et renvoie les paquets par identifiant.
 
