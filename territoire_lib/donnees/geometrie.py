@@ -49,7 +49,6 @@ __all__ = [
     "CRS_SOURCE",
     "CRS_SURFACE",
     "COLONNES_SOURCE_REQUISES",
-    "lire_communes",
     "territoires",
     "geometries_communes",
     "nettoyer_couverture",
@@ -186,30 +185,6 @@ def territoires(gdf: gpd.GeoDataFrame) -> pd.Series:
 # --------------------------------------------------------------------------
 # 0. Lecture
 # --------------------------------------------------------------------------
-def lire_communes(chemin: str | os.PathLike) -> pd.DataFrame:
-    """Lit ``communes.csv.lzma`` (ou un CSV non compressé) tel que publié.
-
-    Toutes les colonnes sont lues en ``str`` ; la valeur nulle de la source
-    (``\\N``) est conservée telle quelle (traitée par :func:`geometries_communes`).
-
-    Paramètres
-    ----------
-    chemin : str ou PathLike
-        Chemin du fichier extrait. Compression xz si le nom finit par
-        ``.lzma`` ou ``.xz``, sinon CSV brut.
-
-    Renvoie
-    -------
-    DataFrame
-        Table brute, une ligne par ligne du fichier.
-    """
-    chemin = Path(chemin)
-    compression = "xz" if chemin.suffix in {".lzma", ".xz"} else None
-    return pd.read_csv(
-        chemin, compression=compression, dtype=str, keep_default_na=False
-    )
-
-
 # --------------------------------------------------------------------------
 # 1. Géométries des communes
 # --------------------------------------------------------------------------

