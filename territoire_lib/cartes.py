@@ -1,0 +1,464 @@
+"""Cartes choroplèthes Altair de tout indicateur du catalogue, à tout niveau.
+
+Principes (mesurés, voir ``bench/cartes.py``) :
+
+- la géométrie (TopoJSON simplifié, arcs partagés, DROM en médaillons) et
+  les valeurs sont passées **par URL** relative au carnet : le carnet
+  enregistré ne garde qu'une spécification de quelques kilo-octets, rendue
+  hors ligne par le moteur Vega-Lite 5 intégré à JupyterLab ;
+- une carte peut porter plusieurs indicateurs ou millésimes : un menu
+  (paramètre Vega-Lite) passe de l'un à l'autre dans le navigateur, sans
+  rien renvoyer au noyau ni recharger la géométrie ;
+- classes calculées par ``mapclassify`` (quantiles, Fisher-Jenks,
+  intervalles égaux, bornes manuelles), palette divergente centrée sur 0
+  pour les évolutions, palettes lisibles par les daltoniens, classe
+  « donnée non disponible » ;
+- titre, légende, infobulles, ligne de source et description textuelle en
+  français ; exports PNG, SVG (vl-convert), HTML autonome hors ligne, CSV et
+  GeoParquet des données, tous marqués de leur source et millésime.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import analyses
+from .catalogue import indicateur as _indicateur
+from .catalogue import ligne_source
+from .chargement import chemin_fichier, indicateurs, territoires
+from .erreurs import IndicateurNonDisponible, ResultatVide
+
+__all__ = [
+    "Carte",
+    "carte",
+    "LOCALE_FR",
+    "PALETTES",
+    "COULEUR_NON_DISPONIBLE",
+    "DOSSIER_GENERE",
+]
+
+#: Nombres à la française dans Vega (virgule décimale, espace pour les milliers).
+LOCALE_FR = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"]}
+#: Palettes (noms matplotlib, lisibles par les daltoniens) : séquentielle et divergente.
+PALETTES = {"sequentielle": "YlGnBu", "divergente": "RdBu", "categorielle": "tab10", "oui_non": ("#c6dbef", "#08519c")}
+COULEUR_NON_DISPONIBLE = "#d9d9d9"
+LIBELLE_NON_DISPONIBLE = "Donnée non disponible"
+#: Dossier (à côté du carnet) où sont écrits la géométrie et les valeurs servies par URL.
+DOSSIER_GENERE = "cartes_generees"
+DEPARTEMENTS_IDF = ("75", "77", "78", "91", "92", "93", "94", "95")
+NOMS_NIVEAUX = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions"}
+
+
+# --------------------------------------------------------------------------- données
+@dataclass
+class _Option:
+    """Un indicateur à un millésime, avec ses classes et couleurs."""
+
+    id: str
+    millesime: object
+    libelle: str
+    unite: str
+    source: str
+    classes: list[str] = field(default_factory=list)
+    couleurs: list[str] = field(default_factory=list)
+    methode: str = ""
+    decimales: int = 1
+
+    @property
+    def titre(self) -> str:
+        m = f" ({self.millesime})" if self.millesime is not None else ""
+        return f"{self.libelle}{m}"
+
+    @property
+    def titre_legende(self) -> str:
+        unite = f" — {self.unite}" if self.unite not in ("classe", "oui/non") else ""
+        return f"{self.methode}{unite}" if self.methode else self.unite
+
+
+def _couleurs_classes(nb: int, nb_negatives: int, palette: str | None) -> list[str]:
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    if nb_negatives:
+        cmap = matplotlib.colormaps[palette or PALETTES["divergente"]]
+        neg = [to_hex(cmap(x)) for x in np.linspace(0.08, 0.40, nb_negatives)]
+        pos = [to_hex(cmap(x)) for x in np.linspace(0.60, 0.92, nb - nb_negatives)]
+        return neg + pos
+    cmap = matplotlib.colormaps[palette or PALETTES["sequentielle"]]
+    return [to_hex(cmap(x)) for x in np.linspace(0.12, 0.92, nb)]
+
+
+def _categories(serie: pd.Series, ind_id: str) -> tuple[list[str], np.ndarray]:
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    valeurs = serie.astype("string")
+    cats = sorted(valeurs.dropna().unique())
+    if ind_id == "zonage_abc":
+        ordre = ["A bis", "A", "B1", "B2", "C"]
+        cats = [c for c in ordre if c in cats] + [c for c in cats if c not in ordre]
+    index = {c: i for i, c in enumerate(cats)}
+    indices = valeurs.map(lambda v: index.get(v, -1) if pd.notna(v) else -1).astype(int).to_numpy()
+    return cats, indices
+
+
+def _classer_option(serie: pd.Series, opt: _Option, ind, methode, k, bornes, palette) -> np.ndarray:
+    """Remplit classes/couleurs de ``opt`` et renvoie l'indice de classe de chaque territoire."""
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    if ind.agregation["type"] == "categorie":
+        cats, indices = _categories(serie, ind.id)
+        cmap = matplotlib.colormaps[palette or PALETTES["categorielle"]]
+        opt.classes, opt.methode = cats, "classes"
+        opt.couleurs = [to_hex(cmap(i % cmap.N)) for i in range(len(cats))]
+        if ind.id == "zonage_abc":
+            opt.couleurs = _couleurs_classes(len(cats), 0, "OrRd")[::-1]
+        return indices
+    if serie.dtype == "boolean" or str(serie.dtype) == "bool":
+        opt.classes, opt.couleurs, opt.methode = ["non", "oui"], list(PALETTES["oui_non"]), "oui / non"
+        return serie.map(lambda v: -1 if pd.isna(v) else int(bool(v))).astype(int).to_numpy()
+    centre = 0.0 if ind.agregation["type"] == "taux_annuel" else None
+    c = analyses.classer(serie, methode, k, bornes, centre=centre, unite=ind.unite)
+    opt.classes, opt.methode = list(c.libelles), c.description
+    opt.couleurs = _couleurs_classes(len(c.bornes), c.nb_negatives, palette)
+    opt.decimales = 0 if np.nanmax(np.abs(serie.astype("float64"))) >= 1000 else 1 if ind.unite != "% par an" else 2
+    return c.indices
+
+
+def _options(ids, millesime) -> list[tuple[str, object]]:
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    if not ids:
+        raise IndicateurNonDisponible("Aucun indicateur demandé : donnez au moins un identifiant du catalogue.")
+    res = []
+    for i in ids:
+        ind = _indicateur(i)
+        if millesime == "tous" and ind.millesimes:
+            res += [(i, m) for m in ind.millesimes]
+        else:
+            m = millesime.get(i) if isinstance(millesime, dict) else (None if millesime == "tous" else millesime)
+            res.append((i, ind.verifier_millesime(m)))
+    return res
+
+
+# --------------------------------------------------------------------------- géométrie
+@lru_cache(maxsize=8)
+def _topojson(niveau: str) -> dict:
+    with open(chemin_fichier(f"cartes/{niveau}.topojson"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+@lru_cache(maxsize=1)
+def _cadres() -> dict:
+    with open(chemin_fichier("cartes/cadres.geojson"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _servir(relatif: str, dossier: Path) -> str:
+    """Copie un fichier de donnees/ dans le dossier servi (une fois) ; renvoie l'URL relative."""
+    source = chemin_fichier(relatif)
+    cible = dossier / Path(relatif).name
+    if not cible.exists() or cible.stat().st_size != source.stat().st_size:
+        dossier.mkdir(parents=True, exist_ok=True)
+        tmp = cible.with_suffix(".tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, cible)
+    return f"{DOSSIER_GENERE}/{cible.name}"
+
+
+# --------------------------------------------------------------------------- carte
+@dataclass
+class Carte:
+    """Une carte prête à afficher (``display(carte)``) ou à exporter.
+
+    Construite par :func:`carte` ; ``graphique()`` donne l'objet Altair.
+    """
+
+    niveau: str
+    options: list[_Option]
+    valeurs: pd.DataFrame
+    zoom_idf: bool = True
+    largeur: int = 560
+    titre: str | None = None
+    selection: bool = False
+    dossier: Path = field(default_factory=lambda: Path.cwd() / DOSSIER_GENERE)
+
+    # -- textes
+    @property
+    def description(self) -> str:
+        """Description en français de ce que montre la carte (accessibilité)."""
+        textes = []
+        for i, opt in enumerate(self.options):
+            v = self.valeurs[["nom", f"v{i}"]].dropna()
+            nd = int(self.valeurs[f"c{i}"].eq(-1).sum())
+            t = f"Carte des {NOMS_NIVEAUX[self.niveau]} de France (métropole et DROM en médaillons) : {opt.titre}"
+            if len(v) and pd.api.types.is_numeric_dtype(v[f"v{i}"]):
+                mini, maxi = v.loc[v[f"v{i}"].idxmin()], v.loc[v[f"v{i}"].idxmax()]
+                u = f" {opt.unite}" if opt.unite not in ("classe", "oui/non") else ""
+                f = lambda x: analyses.formater_nombre(float(x), opt.decimales) + u  # noqa: E731
+                t += (f". Valeurs de {f(mini[f'v{i}'])} ({mini['nom']}) à {f(maxi[f'v{i}'])} ({maxi['nom']}),"
+                      f" médiane {f(v[f'v{i}'].median())}")
+            t += f". Classes : {opt.titre_legende}. {nd} territoire(s) sans donnée. {opt.source}."
+            textes.append(t)
+        return "\n".join(textes)
+
+    # -- spécification
+    def _donnees_valeurs(self, mode: str) -> alt.Data:
+        colonnes = ["code", "nom", "dep"] + [c for i in range(len(self.options)) for c in (f"v{i}", f"c{i}")]
+        table = self.valeurs[colonnes]
+        if mode == "inline":  # données ajoutées à « datasets » par specification()
+            return alt.NamedData(name="valeurs")
+        texte = table.to_csv(index=False, float_format="%.4g")
+        nom = f"valeurs-{self.niveau}-{hashlib.sha256(texte.encode()).hexdigest()[:12]}.csv"
+        self.dossier.mkdir(parents=True, exist_ok=True)
+        if not (self.dossier / nom).exists():
+            (self.dossier / nom).write_text(texte, encoding="utf-8")
+        # Types explicites : sans eux, Vega lirait les classes comme du texte et « 01001 » comme un nombre.
+        types = {"code": "string", "nom": "string", "dep": "string"}
+        for i in range(len(self.options)):
+            types[f"c{i}"] = "number"
+            types[f"v{i}"] = "number" if pd.api.types.is_numeric_dtype(table[f"v{i}"]) else "string"
+        return alt.UrlData(url=f"{DOSSIER_GENERE}/{nom}", format=alt.CsvDataFormat(type="csv", parse=types))
+
+    def _geometrie(self, mode: str) -> alt.Data:
+        fmt = alt.TopoDataFormat(type="topojson", feature=self.niveau)
+        if mode == "inline":  # géométrie ajoutée à « datasets » par specification()
+            return alt.NamedData(name=f"geo_{self.niveau}", format=fmt)
+        return alt.UrlData(url=_servir(f"cartes/{self.niveau}.topojson", self.dossier), format=fmt)
+
+    def _params(self):
+        n = len(self.options)
+        choix = alt.param(name="opt", value=0, **({"bind": alt.binding_select(
+            options=list(range(n)), labels=[o.titre for o in self.options], name="Indicateur : ")}
+            if n > 1 else {}))
+        recherche = alt.param(name="recherche", value="", bind=alt.binding(
+            input="search", placeholder="Nom d'un territoire…", name="Chercher : "))
+        constantes = {
+            "couleurs": {str(i): [COULEUR_NON_DISPONIBLE] + o.couleurs for i, o in enumerate(self.options)},
+            "libelles": {str(i): [LIBELLE_NON_DISPONIBLE] + o.classes for i, o in enumerate(self.options)},
+            "unites": {str(i): o.unite for i, o in enumerate(self.options)},
+            "formats": {str(i): f",.{o.decimales}f" for i, o in enumerate(self.options)},
+            "titres": {str(i): self.titre or o.titre for i, o in enumerate(self.options)},
+            "legendes": {str(i): o.titre_legende for i, o in enumerate(self.options)},
+        }
+        return [choix, recherche] + [alt.param(name=k, value=v) for k, v in constantes.items()]
+
+    def _couche_carte(self, mode: str, largeur: int, hauteur: int, filtre: str | None, titre=None):
+        n = len(self.options)
+        champs = ["nom", "dep"] + [c for i in range(n) for c in (f"v{i}", f"c{i}")]
+        base = alt.Chart(self._geometrie(mode)).transform_lookup(
+            lookup="properties.code", from_=alt.LookupData(self._donnees_valeurs(mode), key="code", fields=champs),
+        )
+        if self.selection:  # seulement les territoires demandés ; la projection s'ajuste sur eux
+            base = base.transform_filter("isValid(datum.c0)")
+        base = base.transform_calculate(
+            code="datum.properties.code",
+            nom="isValid(datum.nom) ? datum.nom : datum.properties.nom",
+            # les données de « lookup » arrivent en texte (Vega n'y applique pas « parse ») : toNumber
+            classe="isValid(datum['c' + opt]) && datum['c' + opt] !== '' ? toNumber(datum['c' + opt]) : -1",
+            valeur="datum['v' + opt]",
+        ).transform_calculate(
+            couleur="couleurs[opt][datum.classe + 1]",
+            affichage=("isValid(datum.valeur) && unites[opt] != 'classe' && unites[opt] != 'oui/non' ? "
+                       "format(toNumber(datum.valeur), formats[opt]) + ' ' + unites[opt] : libelles[opt][datum.classe + 1]"),
+        )
+        if filtre:
+            base = base.transform_filter(filtre)
+        proj = {"type": "identity", "reflectY": True}
+        fond = base.mark_geoshape(stroke="white", strokeWidth=0.15 if self.niveau == "commune" else 0.5).encode(
+            color=alt.Color("couleur:N", scale=None, legend=None),
+            tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("code:N", title="Code"),
+                     alt.Tooltip("affichage:N", title="Valeur")],
+        )
+        trouve = base.transform_filter("recherche != '' && test(regexp(recherche, 'i'), datum.nom)").mark_geoshape(
+            fill=None, stroke="black", strokeWidth=2)
+        couches = [fond, trouve]
+        if filtre is None and not self.selection:
+            cadres = alt.Chart(alt.InlineData(values=_cadres(), format=alt.JsonDataFormat(property="features")))
+            couches.append(cadres.mark_geoshape(fill=None, stroke="#777777", strokeWidth=0.6))
+            couches.append(cadres.mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=9, color="#444444")
+                           .encode(longitude="properties.x_texte:Q", latitude="properties.y_texte:Q",
+                                   text="properties.nom:N"))
+        extra = {"title": titre} if titre is not None else {}
+        return alt.layer(*couches, **extra).project(**proj).properties(width=largeur, height=hauteur)
+
+    def _legende(self):
+        lignes = [{"opt": i, "rang": r, "couleur": c, "libelle": lib}
+                  for i, o in enumerate(self.options)
+                  for r, (c, lib) in enumerate(zip(o.couleurs + [COULEUR_NON_DISPONIBLE],
+                                                   o.classes + [LIBELLE_NON_DISPONIBLE]))]
+        base = alt.Chart(alt.InlineData(values=lignes)).transform_filter("datum.opt == opt")
+        y = alt.Y("rang:O", axis=None)
+        carres = base.mark_square(size=180, opacity=1).encode(y=y, color=alt.Color("couleur:N", scale=None))
+        textes = base.mark_text(align="left", dx=12, fontSize=11).encode(y=y, text="libelle:N")
+        titre = alt.TitleParams(text=alt.ExprRef(expr="legendes[opt]"), fontSize=11, anchor="start",
+                                limit=260)
+        hauteur = 22 * (max(len(o.classes) for o in self.options) + 1)
+        return alt.layer(carres, textes, title=titre).properties(width=20, height=hauteur)
+
+    def _pied(self):
+        lignes = [{"opt": i, "texte": o.source} for i, o in enumerate(self.options)]
+        return alt.Chart(alt.InlineData(values=lignes)).transform_filter("datum.opt == opt").mark_text(
+            align="left", fontSize=10, color="#555555").encode(text="texte:N", x=alt.value(0)).properties(
+            width=self.largeur, height=14)
+
+    def graphique(self, mode: str = "url") -> alt.TopLevelMixin:
+        """Objet Altair : ``mode="url"`` (carnet, léger) ou ``"inline"`` (exports autonomes)."""
+        if mode not in ("url", "inline"):
+            raise ValueError("mode doit valoir « url » (carnet) ou « inline » (export autonome).")
+        principale = self._couche_carte(mode, self.largeur, int(self.largeur * 0.95), None)
+        vues = [principale]
+        if self.zoom_idf and self.niveau != "region" and not self.selection:
+            filtre = "indexof(" + json.dumps(list(DEPARTEMENTS_IDF)) + ", datum.dep) >= 0"
+            vues.append(self._couche_carte(mode, int(self.largeur * 0.42), int(self.largeur * 0.36), filtre,
+                                           titre=alt.TitleParams("Île-de-France", fontSize=11, anchor="start")))
+        haut = alt.hconcat(*vues, alt.vconcat(self._legende()), spacing=12)
+        titre = alt.TitleParams(text=alt.ExprRef(expr="titres[opt]"), anchor="start", fontSize=15)
+        graphe = alt.vconcat(haut, self._pied(), spacing=4, title=titre).add_params(*self._params())
+        return graphe.configure(locale=alt.Locale(number=LOCALE_FR), view=alt.ViewConfig(stroke=None)).properties(
+            description=self.description[:2000])
+
+    def specification(self, mode: str = "url") -> dict:
+        """Spécification Vega-Lite (dict) ; en mode « inline », géométrie et valeurs y sont incluses.
+
+        Les grosses données sont ajoutées après coup dans ``datasets`` : les
+        faire valider par Altair prendrait plusieurs minutes pour les communes.
+        """
+        spec = self.graphique(mode).to_dict()
+        if mode == "inline":
+            colonnes = ["code", "nom", "dep"] + [c for i in range(len(self.options)) for c in (f"v{i}", f"c{i}")]
+            spec.setdefault("datasets", {}).update({
+                f"geo_{self.niveau}": _topojson(self.niveau),
+                "valeurs": json.loads(self.valeurs[colonnes].to_json(orient="records")),
+            })
+        return spec
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.graphique("url")._repr_mimebundle_(include, exclude)
+
+    # -- exports
+    def donnees(self) -> pd.DataFrame:
+        """Les valeurs derrière la carte (une colonne par indicateur), avec source et millésime."""
+        res = self.valeurs[["code", "nom"]].copy()
+        for i, o in enumerate(self.options):
+            nom = o.id if o.millesime is None else f"{o.id}_{o.millesime}"
+            res[nom] = self.valeurs[f"v{i}"]
+            res[f"{nom}_classe"] = self.valeurs[f"c{i}"].map(lambda c, o=o: ([LIBELLE_NON_DISPONIBLE] + o.classes)[c + 1])
+        res["source"] = " | ".join(o.source for o in self.options)
+        return res
+
+    def exporter(self, chemin: str | os.PathLike, echelle: float = 2.0) -> Path:
+        """Exporte selon l'extension : ``.png``, ``.svg``, ``.html`` (autonome, hors ligne),
+        ``.csv`` ou ``.parquet`` (GeoParquet des données). Toujours avec source et millésime."""
+        import vl_convert as vlc
+
+        version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # même Vega-Lite que le carnet
+        chemin = Path(chemin)
+        ext = chemin.suffix.lower()
+        if ext in (".png", ".svg", ".html"):
+            spec = self.specification("inline")
+            if ext == ".png":
+                chemin.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=echelle, format_locale="fr-FR"))
+            elif ext == ".svg":
+                chemin.write_text(vlc.vegalite_to_svg(spec, vl_version=version, format_locale="fr-FR"), encoding="utf-8")
+            else:
+                chemin.write_text(vlc.vegalite_to_html(spec, vl_version=version, bundle=True, format_locale="fr-FR"), encoding="utf-8")
+        elif ext == ".csv":
+            self.donnees().to_csv(chemin, index=False)
+        elif ext == ".parquet":
+            from .chargement import geometries
+
+            g = geometries(self.niveau)
+            cle = g.columns[0]
+            g = g[[cle, "geometry"]].merge(self.donnees(), left_on=cle, right_on="code").drop(columns=cle)
+            g.to_parquet(chemin, compression="zstd")
+        else:
+            raise ValueError(f"Format d'export inconnu « {ext} » : .png, .svg, .html, .csv ou .parquet.")
+        return chemin
+
+
+def carte(
+    indicateur: str | list[str],
+    niveau: str = "departement",
+    millesime=None,
+    classification: str = "quantiles",
+    k: int = 5,
+    bornes: list[float] | None = None,
+    palette: str | None = None,
+    zoom_idf: bool = True,
+    largeur: int = 560,
+    titre: str | None = None,
+    codes: list[str] | None = None,
+) -> Carte:
+    """Carte choroplèthe d'un ou plusieurs indicateurs du catalogue.
+
+    Paramètres
+    ----------
+    indicateur : str ou liste de str
+        Identifiant(s) du catalogue ; plusieurs → un menu dans la carte.
+    niveau : {"commune", "epci", "departement", "region"}
+    millesime : int, str, dict ou "tous"
+        Millésime (défaut : le plus récent), ``{id: millésime}``, ou
+        ``"tous"`` pour proposer tous les millésimes dans le menu.
+    classification : {"quantiles", "jenks", "intervalles_egaux", "manuelle"}
+    k : int
+        Nombre de classes.
+    bornes : liste de float
+        Bornes supérieures pour ``classification="manuelle"``.
+    palette : str, optionnel
+        Nom de palette matplotlib (défaut : YlGnBu, ou RdBu centrée sur 0
+        pour les taux d'évolution).
+    zoom_idf : bool
+        Ajoute un agrandissement de l'Île-de-France.
+    codes : liste de str, optionnel
+        Ne cartographier que ces territoires (codes officiels du niveau ; un
+        ancien code communal est traduit avec un avertissement).
+
+    Exemples
+    --------
+    >>> c = carte("part_65_ans_et_plus", niveau="departement")
+    >>> "Creuse" in c.description
+    True
+    """
+    if niveau not in NOMS_NIVEAUX:
+        raise IndicateurNonDisponible(
+            f"Pas de carte au niveau « {niveau} ». Niveaux cartographiables : {', '.join(NOMS_NIVEAUX)}.")
+    opts = _options(indicateur, millesime)
+    ref = territoires(niveau)
+    cle = ref.columns[0]
+    table = pd.DataFrame({"code": ref[cle], "nom": ref[[c for c in ref.columns if c.startswith("nom_")][0]]})
+    table["dep"] = ref["code_departement"] if "code_departement" in ref else (
+        ref["code_region"].map({"11": "75"}) if niveau == "region" else None)
+    if codes is not None:
+        from .geographie import codes_courants
+
+        demandes = codes_courants(codes, niveau) if codes else []
+        if not demandes:
+            raise ResultatVide("Aucun territoire demandé : donnez au moins un code (ou codes=None pour toute la France).")
+        table = table[table["code"].isin(demandes)].reset_index(drop=True)
+    options = []
+    for i, (ind_id, m) in enumerate(opts):
+        ind = _indicateur(ind_id)
+        serie = indicateurs(ind_id, niveau=niveau, millesime=m)[ind_id].reindex(table["code"]).reset_index(drop=True)
+        if serie.isna().all():
+            zone = "pour les territoires demandés" if codes is not None else f"au niveau {niveau}"
+            raise ResultatVide(
+                f"« {ind_id} » ({m}) n'a aucune valeur {zone} : rien à cartographier. "
+                f"Couverture de cet indicateur : {ind.couverture}.")
+        opt = _Option(ind_id, m, ind.libelle, ind.unite, ligne_source(ind_id, m))
+        table[f"c{i}"] = _classer_option(serie, opt, ind, classification, k, bornes, palette)
+        table[f"v{i}"] = serie.astype("float64") if ind.agregation["type"] not in ("categorie",) else serie.astype("string")
+        if serie.dtype == "boolean":
+            table[f"v{i}"] = serie.astype("float64")
+        options.append(opt)
+    return Carte(niveau, options, table, zoom_idf=zoom_idf, largeur=largeur, titre=titre,
+                 selection=codes is not None)

@@ -1,0 +1,97 @@
+"""Vues interactives : carte + nuage de points + classement liés, explorateur à menus.
+
+La sélection et la recherche se font dans le navigateur (paramètres
+Vega-Lite) : rien ne repasse par le noyau. L'explorateur (ipywidgets) ne
+renvoie qu'une spécification de quelques kilo-octets quand on change de
+niveau, la géométrie étant lue par URL.
+"""
+from __future__ import annotations
+
+import altair as alt
+
+from .cartes import LOCALE_FR, Carte, carte
+from .catalogue import catalogue, indicateur
+
+__all__ = ["vue_liee", "explorateur"]
+
+
+def vue_liee(x: str, y: str, niveau: str = "departement", millesime=None, nb_classement: int = 15) -> alt.TopLevelMixin:
+    """Carte de ``x``, nuage ``x``/``y`` et classement, liés par la sélection.
+
+    Cliquer un territoire (sur la carte ou le nuage) ou tracer un rectangle
+    dans le nuage le met en évidence partout ; double-clic pour effacer.
+
+    Exemples
+    --------
+    >>> v = vue_liee("part_65_ans_et_plus", "evolution_population_annuelle", millesime={"evolution_population_annuelle": "2016-2023"})
+    >>> "hconcat" in v.to_dict()["vconcat"][0]
+    True
+    """
+    c: Carte = carte([x, y], niveau=niveau, millesime=millesime, zoom_idf=False, largeur=420)
+    ox, oy = c.options
+    clic = alt.selection_point(name="clic", fields=["code"], on="click", clear="dblclick")
+    zone = alt.selection_interval(name="zone", encodings=["x", "y"], clear="dblclick")
+    carte_base = c._couche_carte("url", 420, 400, None)
+    fond = carte_base.layer[0].encode(
+        opacity=alt.condition(clic | zone, alt.value(1), alt.value(0.25)),
+    ).add_params(clic)
+    carte_liee = alt.layer(fond, *carte_base.layer[1:]).project(type="identity", reflectY=True).properties(
+        width=420, height=400, title=alt.TitleParams(ox.titre, fontSize=12, anchor="start"))
+    valeurs = c._donnees_valeurs("url")
+    ax = alt.X("v0:Q", title=f"{ox.titre} ({ox.unite})", scale=alt.Scale(zero=False))
+    ay = alt.Y("v1:Q", title=f"{oy.titre} ({oy.unite})", scale=alt.Scale(zero=False))
+    nuage = alt.Chart(valeurs).transform_filter("isValid(datum.v0) && isValid(datum.v1)").mark_circle(size=35).encode(
+        x=ax, y=ay, color=alt.condition(clic | zone, alt.value("#08519c"), alt.value("#bdbdbd")),
+        tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("code:N", title="Code"),
+                 alt.Tooltip("v0:Q", title=ox.libelle, format=",.2f"), alt.Tooltip("v1:Q", title=oy.libelle, format=",.2f")],
+    ).add_params(zone, clic).properties(width=360, height=360)
+    classement = alt.Chart(valeurs).transform_filter(clic | zone).transform_filter("isValid(datum.v0)").transform_window(
+        rang="rank()", sort=[alt.SortField("v0", order="descending")]
+    ).transform_filter(f"datum.rang <= {nb_classement}").transform_calculate(
+        ligne="datum.rang + '. ' + datum.nom + ' : ' + format(datum.v0, ',.1f')"
+    ).mark_text(align="left", fontSize=11).encode(
+        y=alt.Y("rang:O", axis=None), text="ligne:N").properties(
+        width=260, height=16 * nb_classement,
+        title=alt.TitleParams(f"Classement ({ox.libelle})", fontSize=12, anchor="start"))
+    pied = c._pied()
+    vue = alt.vconcat(alt.hconcat(carte_liee, nuage, classement), pied).add_params(
+        *[p for p in c._params() if p.name != "opt"], alt.param(name="opt", value=0))
+    return vue.configure(locale=alt.Locale(number=LOCALE_FR), view=alt.ViewConfig(stroke=None)).properties(
+        description=f"Vues liées : carte de {ox.titre}, nuage de points {ox.titre} / {oy.titre}, classement.")
+
+
+def explorateur(ids: list[str] | None = None, niveau: str = "departement"):
+    """Menus (indicateur, niveau, millésime) et carte correspondante.
+
+    Renvoie un ``ipywidgets.VBox`` à afficher dans le carnet.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    cat = catalogue()
+    ids = ids or [i for i in cat["id"] if indicateur(i).agregeable]
+    menu_ind = w.Dropdown(options=[(indicateur(i).libelle, i) for i in ids], value=ids[0], description="Indicateur")
+    menu_niv = w.Dropdown(options=[("Communes", "commune"), ("EPCI", "epci"), ("Départements", "departement"),
+                                   ("Régions", "region")], value=niveau, description="Niveau")
+    menu_mil = w.Dropdown(description="Millésime")
+    sortie = w.Output()
+
+    def maj_millesimes(*_):
+        ms = [str(m) for m in indicateur(menu_ind.value).millesimes] or ["—"]
+        menu_mil.options, menu_mil.value = ms, ms[-1]
+
+    def dessiner(*_):
+        m = None if menu_mil.value in (None, "—") else menu_mil.value
+        with sortie:
+            sortie.clear_output(wait=True)
+            try:
+                display(carte(menu_ind.value, niveau=menu_niv.value, millesime=m))
+            except Exception as exc:  # message en français, jamais de trace
+                print(f"Impossible de dessiner cette carte : {exc}")
+
+    maj_millesimes()
+    menu_ind.observe(lambda ch: (maj_millesimes(), dessiner()), names="value")
+    menu_niv.observe(dessiner, names="value")
+    menu_mil.observe(dessiner, names="value")
+    dessiner()
+    return w.VBox([w.HBox([menu_ind, menu_niv, menu_mil]), sortie])
