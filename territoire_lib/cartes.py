@@ -44,7 +44,13 @@ __all__ = [
     "PALETTES",
     "COULEUR_NON_DISPONIBLE",
     "DOSSIER_GENERE",
+    "MIME_VEGALITE",
 ]
+
+#: Type MIME rendu nativement (sans CDN) par JupyterLab 4 ; le rendu HTML par défaut d'Altair
+#: charge Vega depuis Internet et reste vide hors ligne.
+MIME_VEGALITE = "application/vnd.vegalite.v5+json"
+alt.renderers.enable("mimetype")  # idem pour les graphiques Altair des carnets (vues liées…)
 
 #: Nombres à la française dans Vega (virgule décimale, espace pour les milliers).
 LOCALE_FR = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"]}
@@ -79,9 +85,10 @@ class _Option:
         return f"{self.libelle}{m}"
 
     @property
-    def titre_legende(self) -> str:
-        unite = f" — {self.unite}" if self.unite not in ("classe", "oui/non") else ""
-        return f"{self.methode}{unite}" if self.methode else self.unite
+    def titre_legende(self) -> list[str]:
+        """Deux lignes : l'unité, puis la méthode de classement."""
+        unite = self.unite if self.unite not in ("classe", "oui/non") else ""
+        return [ligne for ligne in (unite, self.methode) if ligne]
 
 
 def _couleurs_classes(nb: int, nb_negatives: int, palette: str | None) -> list[str]:
@@ -207,7 +214,7 @@ class Carte:
                 f = lambda x: analyses.formater_nombre(float(x), opt.decimales) + u  # noqa: E731
                 t += (f". Valeurs de {f(mini[f'v{i}'])} ({mini['nom']}) à {f(maxi[f'v{i}'])} ({maxi['nom']}),"
                       f" médiane {f(v[f'v{i}'].median())}")
-            t += f". Classes : {opt.titre_legende}. {nd} territoire(s) sans donnée. {opt.source}."
+            t += f". Classes : {', '.join(opt.titre_legende)}. {nd} territoire(s) sans donnée. {opt.source}."
             textes.append(t)
         return "\n".join(textes)
 
@@ -274,7 +281,13 @@ class Carte:
         if filtre:
             base = base.transform_filter(filtre)
         proj = {"type": "identity", "reflectY": True}
-        fond = base.mark_geoshape(stroke="white", strokeWidth=0.15 if self.niveau == "commune" else 0.5).encode(
+        # communes sur la carte nationale : pas de contour (35 000 tracés de plus, illisibles à
+        # cette échelle) ; un trait fin dans l'agrandissement de l'Île-de-France
+        if self.niveau == "commune":
+            trait = {"stroke": None} if filtre is None else {"stroke": "white", "strokeWidth": 0.2}
+        else:
+            trait = {"stroke": "white", "strokeWidth": 0.5}
+        fond = base.mark_geoshape(**trait).encode(
             color=alt.Color("couleur:N", scale=None, legend=None),
             tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("code:N", title="Code"),
                      alt.Tooltip("affichage:N", title="Valeur")],
@@ -343,7 +356,8 @@ class Carte:
         return spec
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return self.graphique("url")._repr_mimebundle_(include, exclude)
+        """Affichage dans JupyterLab : type MIME Vega-Lite 5, rendu hors ligne par JupyterLab lui-même."""
+        return {MIME_VEGALITE: self.specification("url"), "text/plain": self.description}
 
     # -- exports
     def donnees(self) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def test_specification_carte_departements(dossier_temporaire):
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     titres = {p["name"]: p.get("value") for p in spec["params"]}
     assert titres["titres"]["0"] == "Part des 65 ans et plus (2021)"
-    assert "quantiles, 5 classes" in titres["legendes"]["0"]
+    assert titres["legendes"]["0"] == ["%", "quantiles, 5 classes"]
     assert [t["title"] for t in principale["encoding"]["tooltip"]] == ["Territoire", "Code", "Valeur"]
 
 

@@ -1,0 +1,117 @@
+"""Banc des cartes : poids dans le carnet, octets par changement d'indicateur, temps de rendu.
+
+Imprime, côte à côte pour chaque niveau (commune, EPCI, département, région) :
+- les octets qu'ajoute une carte à un carnet enregistré (spécification par URL),
+  à comparer à la même carte avec géométrie et valeurs incluses (« inline ») ;
+- les octets envoyés quand on change d'indicateur : 0 avec le menu intégré
+  à la carte (paramètre Vega-Lite), la taille d'une nouvelle spécification
+  avec l'explorateur ipywidgets (la géométrie reste servie par URL) ;
+- le temps de rendu PNG par vl-convert ;
+- le premier affichage dans Chromium sans écran (page HTML autonome, données
+  incluses), si Chromium (Debian) et Playwright sont installés.
+
+Usage : ``python bench/cartes.py [--sans-chromium]``
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+NIVEAUX = ["commune", "epci", "departement", "region"]
+
+
+def mesurer_niveau(niveau: str, dossier: Path) -> dict:
+    """Mesures d'un niveau (spécifications, rendu vl-convert)."""
+    import vl_convert as vlc
+
+    from territoire_lib.cartes import carte
+
+    os.chdir(dossier)
+    t = time.perf_counter()
+    c = carte(["part_65_ans_et_plus", "densite_population", "evolution_population_annuelle"], niveau=niveau,
+              millesime={"evolution_population_annuelle": "2016-2023"})
+    construction = time.perf_counter() - t
+    url = len(json.dumps(c.specification("url")).encode())
+    inline = c.specification("inline")
+    octets_inline = len(json.dumps(inline).encode())
+    seule = carte("densite_population", niveau=niveau)
+    changement_widget = len(json.dumps(seule.specification("url")).encode())
+    version = "5.20"
+    rendus = []
+    for _ in range(2):
+        t = time.perf_counter()
+        vlc.vegalite_to_png(inline, vl_version=version)
+        rendus.append(time.perf_counter() - t)
+    html = dossier / f"{niveau}.html"
+    html.write_text(vlc.vegalite_to_html(inline, vl_version=version, bundle=True), encoding="utf-8")
+    return {"niveau": niveau, "construction_s": construction, "octets_url": url, "octets_inline": octets_inline,
+            "octets_changement_menu": 0, "octets_changement_widget": changement_widget,
+            "vlconvert_png_s": min(rendus), "html": html}
+
+
+JS_DESSINE = """() => {
+  const formes = document.querySelectorAll('svg .mark-shape path');
+  if (formes.length > 10) return true;
+  const c = document.querySelector('canvas'); if (!c || !c.width) return false;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0; for (let i = 0; i < d.length; i += 4 * 97) { if (d[i + 3] > 0 && d[i] < 235) n++; } return n > 50; }"""
+
+
+def premier_affichage(fichiers: dict[str, Path], repetitions: int = 3) -> dict[str, float]:
+    """Temps jusqu'au premier dessin de la carte dans Chromium sans écran (s), par niveau."""
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {}
+    if chromium is None:
+        return {}
+    res = {}
+    args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+    with sync_playwright() as p:
+        nav = p.chromium.launch(executable_path=chromium, args=args)
+        for niveau, html in fichiers.items():
+            durees = []
+            for _ in range(repetitions):
+                page = nav.new_page(viewport={"width": 1400, "height": 900})
+                t = time.perf_counter()
+                page.goto(html.as_uri())
+                page.wait_for_function(JS_DESSINE, timeout=120_000, polling=20)
+                durees.append(time.perf_counter() - t)
+                page.close()
+            res[niveau] = statistics.median(durees)
+        nav.close()
+    return res
+
+
+def main() -> None:
+    """Imprime le tableau des mesures."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--sans-chromium", action="store_true")
+    args = p.parse_args()
+    depart = Path.cwd()
+    with tempfile.TemporaryDirectory() as d:
+        dossier = Path(d)
+        lignes = [mesurer_niveau(n, dossier) for n in NIVEAUX]
+        os.chdir(depart)
+        chrome = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html"] for l in lignes})
+    print(f"{'niveau':<12}{'carnet (URL)':>14}{'même carte inline':>19}{'changement menu':>17}"
+          f"{'changement widget':>19}{'vl-convert PNG':>16}{'Chromium 1er affichage':>24}")
+    for l in lignes:
+        c = f"{chrome[l['niveau']]:.2f} s" if l["niveau"] in chrome else "n.d. (pas de Chromium)"
+        print(f"{l['niveau']:<12}{l['octets_url'] / 1e3:>11.1f} kB{l['octets_inline'] / 1e6:>16.2f} MB"
+              f"{l['octets_changement_menu']:>15} o{l['octets_changement_widget'] / 1e3:>16.1f} kB"
+              f"{l['vlconvert_png_s']:>14.2f} s{c:>24}")
+    print("Cibles : carte de communes ≤ 50 kB dans le carnet ; aucun octet de géométrie par changement ; "
+          "premier affichage ≤ 2 s à chaque niveau.")
+
+
+if __name__ == "__main__":
+    main()

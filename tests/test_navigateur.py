@@ -1,0 +1,121 @@
+"""Test dans un vrai navigateur : JupyterLab sans écran, Chromium (Debian) piloté par Playwright.
+
+Le carnet d'introduction est ouvert et exécuté entièrement ; on vérifie que
+les cartes sont dessinées (canevas non vide), que les menus (ipywidgets)
+s'affichent, qu'aucune erreur n'apparaît dans la console, et que la page n'a
+besoin d'aucune ressource hors de la machine (toute requête externe est
+coupée et comptée). Le navigateur n'est jamais téléchargé : on utilise le
+Chromium du système (`apt-get install chromium`). Sans lui, le test est sauté
+— sauf en CI, où il doit passer.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+RACINE = Path(__file__).resolve().parent.parent
+CARNET = "notebooks/00_introduction.ipynb"
+ARGS_CHROMIUM = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str:
+    chemin = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chemin is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium absent en CI : `make test` aurait dû l'installer (apt-get install chromium).")
+        pytest.skip("Chromium absent : test navigateur sauté (apt-get install chromium pour le lancer).")
+    return chemin
+
+
+def _port_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """Un serveur JupyterLab local sur la racine du dépôt, avec jeton, arrêté à la fin."""
+    port, jeton = _port_libre(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "run"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "reglages"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "espaces"))
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+           f"--IdentityProvider.token={jeton}", f"--ServerApp.root_dir={RACINE}", "--allow-root",
+           "--LabApp.expose_app_in_browser=True"]
+    journal = open(tmp_path / "jupyterlab.log", "w")
+    proc = subprocess.Popen(cmd, cwd=RACINE, env=env, stdout=journal, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={jeton}", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("JupyterLab n'a pas démarré : " + (tmp_path / "jupyterlab.log").read_text()[-2000:])
+    yield url, jeton
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    journal.close()
+
+
+JS_PIXELS = """() => Array.from(document.querySelectorAll('.jp-RenderedVegaCommon5 canvas')).map(c => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++; }
+    return n;
+})"""
+
+
+@pytest.mark.navigateur
+def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path):
+    chromium = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, jeton = jupyterlab
+    erreurs, externes = [], []
+    with sync_api.sync_playwright() as p:
+        navigateur = p.chromium.launch(executable_path=chromium, args=ARGS_CHROMIUM)
+        page = navigateur.new_page(viewport={"width": 1500, "height": 1000})
+        page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: erreurs.append(str(e)))
+
+        def filtrer(route):
+            if route.request.url.startswith(url) or route.request.url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:  # réseau coupé : rien ne doit sortir de la machine
+                externes.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", filtrer)
+        page.goto(f"{url}/lab/tree/{CARNET}?token={jeton}", wait_until="domcontentloaded", timeout=60_000)
+        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        page.wait_for_timeout(3000)  # noyau prêt
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function("document.querySelectorAll('.jp-RenderedVegaCommon5 canvas').length >= 2",
+                               timeout=120_000)
+        page.wait_for_selector(".jp-OutputArea .widget-dropdown select", timeout=60_000)
+        page.wait_for_timeout(3000)  # fin du dessin des cartes
+        pixels = page.evaluate(JS_PIXELS)
+        page.screenshot(path=str(tmp_path / "jupyterlab.png"), full_page=True)
+        sortie = os.environ.get("TERRITOIRE_CAPTURES")
+        if sortie:
+            shutil.copy(tmp_path / "jupyterlab.png", Path(sortie) / "jupyterlab.png")
+        navigateur.close()
+    assert len(pixels) >= 2 and all(n > 5000 for n in pixels[:2]), f"cartes vides ? pixels colorés : {pixels}"
+    assert not erreurs, f"erreurs dans la console : {erreurs[:5]}"
+    assert not externes, f"requêtes vers l'extérieur : {externes[:5]}"
