@@ -50,9 +50,11 @@ def mesurer_niveau(niveau: str, dossier: Path) -> dict:
         rendus.append(time.perf_counter() - t)
     html = dossier / f"{niveau}.html"
     html.write_text(vlc.vegalite_to_html(inline, vl_version=version, bundle=True), encoding="utf-8")
+    html_url = dossier / f"{niveau}-url.html"  # comme dans le carnet : géométrie et valeurs lues par URL
+    html_url.write_text(vlc.vegalite_to_html(c.specification("url"), vl_version=version, bundle=True), encoding="utf-8")
     return {"niveau": niveau, "construction_s": construction, "octets_url": url, "octets_inline": octets_inline,
             "octets_changement_menu": 0, "octets_changement_widget": changement_widget,
-            "vlconvert_png_s": min(rendus), "html": html}
+            "vlconvert_png_s": min(rendus), "html": html, "html_url": html_url}
 
 
 JS_DESSINE = """() => {
@@ -64,7 +66,23 @@ JS_DESSINE = """() => {
 
 
 def premier_affichage(fichiers: dict[str, Path], repetitions: int = 3) -> dict[str, float]:
-    """Temps jusqu'au premier dessin de la carte dans Chromium sans écran (s), par niveau."""
+    """Temps jusqu'au premier dessin de la carte dans Chromium sans écran (s), par niveau.
+
+    Les pages sont servies en HTTP sur la boucle locale (127.0.0.1), comme JupyterLab sert
+    les fichiers d'un carnet."""
+    import functools
+    import http.server
+    import threading
+
+    dossier = next(iter(fichiers.values())).parent
+    class Silencieux(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # pas de journal d'accès dans le tableau
+            pass
+
+    gestionnaire = functools.partial(Silencieux, directory=str(dossier))
+    serveur = http.server.ThreadingHTTPServer(("127.0.0.1", 0), gestionnaire)
+    threading.Thread(target=serveur.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{serveur.server_address[1]}"
     chromium = shutil.which("chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -82,12 +100,13 @@ def premier_affichage(fichiers: dict[str, Path], repetitions: int = 3) -> dict[s
             for _ in range(repetitions):
                 page = nav.new_page(viewport={"width": 1400, "height": 900})
                 t = time.perf_counter()
-                page.goto(html.as_uri())
+                page.goto(f"{base}/{html.name}")
                 page.wait_for_function(JS_DESSINE, timeout=120_000, polling=20)
                 durees.append(time.perf_counter() - t)
                 page.close()
             res[niveau] = statistics.median(durees)
         nav.close()
+    serveur.shutdown()
     return res
 
 
@@ -102,13 +121,15 @@ def main() -> None:
         lignes = [mesurer_niveau(n, dossier) for n in NIVEAUX]
         os.chdir(depart)
         chrome = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html"] for l in lignes})
+        chrome_url = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html_url"] for l in lignes})
     print(f"{'niveau':<12}{'carnet (URL)':>14}{'même carte inline':>19}{'changement menu':>17}"
-          f"{'changement widget':>19}{'vl-convert PNG':>16}{'Chromium 1er affichage':>24}")
+          f"{'changement widget':>19}{'vl-convert PNG':>16}{'1er affichage (URL)':>21}{'(HTML autonome)':>17}")
     for l in lignes:
-        c = f"{chrome[l['niveau']]:.2f} s" if l["niveau"] in chrome else "n.d. (pas de Chromium)"
+        c = f"{chrome[l['niveau']]:.2f} s" if l["niveau"] in chrome else "n.d."
+        cu = f"{chrome_url[l['niveau']]:.2f} s" if l["niveau"] in chrome_url else "n.d."
         print(f"{l['niveau']:<12}{l['octets_url'] / 1e3:>11.1f} kB{l['octets_inline'] / 1e6:>16.2f} MB"
               f"{l['octets_changement_menu']:>15} o{l['octets_changement_widget'] / 1e3:>16.1f} kB"
-              f"{l['vlconvert_png_s']:>14.2f} s{c:>24}")
+              f"{l['vlconvert_png_s']:>14.2f} s{cu:>21}{c:>17}")
     print("Cibles : carte de communes ≤ 50 kB dans le carnet ; aucun octet de géométrie par changement ; "
           "premier affichage ≤ 2 s à chaque niveau.")
 

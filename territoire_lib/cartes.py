@@ -256,6 +256,7 @@ class Carte:
             "formats": {str(i): f",.{o.decimales}f" for i, o in enumerate(self.options)},
             "titres": {str(i): self.titre or o.titre for i, o in enumerate(self.options)},
             "legendes": {str(i): o.titre_legende for i, o in enumerate(self.options)},
+            "millesimes": {str(i): "" if o.millesime is None else str(o.millesime) for i, o in enumerate(self.options)},
         }
         return [choix, recherche] + [alt.param(name=k, value=v) for k, v in constantes.items()]
 
@@ -277,6 +278,7 @@ class Carte:
             couleur="couleurs[opt][datum.classe + 1]",
             affichage=("isValid(datum.valeur) && unites[opt] != 'classe' && unites[opt] != 'oui/non' ? "
                        "format(toNumber(datum.valeur), formats[opt]) + ' ' + unites[opt] : libelles[opt][datum.classe + 1]"),
+            millesime="millesimes[opt]",
         )
         if filtre:
             base = base.transform_filter(filtre)
@@ -290,7 +292,7 @@ class Carte:
         fond = base.mark_geoshape(**trait).encode(
             color=alt.Color("couleur:N", scale=None, legend=None),
             tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("code:N", title="Code"),
-                     alt.Tooltip("affichage:N", title="Valeur")],
+                     alt.Tooltip("affichage:N", title="Valeur"), alt.Tooltip("millesime:N", title="Millésime")],
         )
         trouve = base.transform_filter("recherche != '' && test(regexp(recherche, 'i'), datum.nom)").mark_geoshape(
             fill=None, stroke="black", strokeWidth=2)

@@ -51,7 +51,7 @@ def test_specification_carte_departements(dossier_temporaire):
     titres = {p["name"]: p.get("value") for p in spec["params"]}
     assert titres["titres"]["0"] == "Part des 65 ans et plus (2021)"
     assert titres["legendes"]["0"] == ["%", "quantiles, 5 classes"]
-    assert [t["title"] for t in principale["encoding"]["tooltip"]] == ["Territoire", "Code", "Valeur"]
+    assert [t["title"] for t in principale["encoding"]["tooltip"]] == ["Territoire", "Code", "Valeur", "Millésime"]
 
 
 def test_description_en_francais():
