@@ -178,7 +178,7 @@ def test_versement_mobilite_autre_date() -> None:
 
 def test_versement_mobilite_erreurs() -> None:
     brut = of.deplier_taux_versement_mobilite({"10013": {"aot": {"nom": "X", "taux": {"2018-01-01": "1"}}}})
-    with pytest.raises(ValueError, match="date_reference invalide"):
+    with pytest.raises(ValueError, match="Date de référence invalide"):
         of.preparer_versement_mobilite(brut, "pas une date")
     with pytest.raises(ValueError, match="objet"):
         of.deplier_taux_versement_mobilite([1, 2])  # type: ignore[arg-type]

@@ -80,6 +80,8 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from .outils import colonne_requise as _colonne_requise
+from .outils import exemples as _exemples
 
 __all__ = [
     "EPSG_METROPOLE",
@@ -177,18 +179,6 @@ _METROPOLE = "metropole"
 # --------------------------------------------------------------------------
 # Outils internes
 # --------------------------------------------------------------------------
-def _exemples(codes, n: int = 10) -> list[str]:
-    return [str(c) for c in list(codes)[:n]]
-
-
-def _colonne_requise(df: pd.DataFrame, colonne: str) -> None:
-    if colonne not in df.columns:
-        raise KeyError(
-            f"Colonne « {colonne} » absente. Colonnes disponibles : "
-            f"{', '.join(map(str, df.columns))}."
-        )
-
-
 def _geoms(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return np.asarray(gdf.geometry.values, dtype=object)
 

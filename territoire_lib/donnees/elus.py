@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from .outils import date_reference as _date_reference
 
 __all__ = [
     "COLONNES_ELUS",
@@ -203,19 +204,6 @@ def _nettoyer(serie: pd.Series) -> pd.Series:
     """Chaînes sans espaces, valeurs nulles du fichier (``\\N``, vide) en ``<NA>``."""
     serie = serie.astype("string").str.strip()
     return serie.mask(serie.isin(_NULS))
-
-
-def _date_reference(date_reference: str | pd.Timestamp) -> pd.Timestamp:
-    try:
-        date = pd.Timestamp(date_reference)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(
-            f"Date de référence invalide : « {date_reference} ». "
-            "Format attendu : AAAA-MM-JJ, par exemple « 2026-03-15 »."
-        ) from exc
-    if pd.isna(date):
-        raise ValueError("Date de référence manquante : donnez une date AAAA-MM-JJ, ex. « 2026-03-15 ».")
-    return date
 
 
 def _code_par_identifiant(communes: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

@@ -44,6 +44,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from .outils import colonne_requise as _colonne_requise
+from .outils import exemples as _exemples
 
 __all__ = [
     "CRS_SOURCE",
@@ -112,18 +114,6 @@ def _en_multipolygones(geoms: np.ndarray) -> np.ndarray:
         uniques, compact = np.unique(idx, return_inverse=True)
         sortie[uniques] = shapely.multipolygons(polys, indices=compact)
     return sortie
-
-
-def _exemples(codes, n: int = 10) -> list[str]:
-    return [str(c) for c in list(codes)[:n]]
-
-
-def _colonne_requise(gdf: pd.DataFrame, colonne: str) -> None:
-    if colonne not in gdf.columns:
-        raise KeyError(
-            f"Colonne « {colonne} » absente. Colonnes disponibles : "
-            f"{', '.join(map(str, gdf.columns))}."
-        )
 
 
 def _territoire_depuis_codes(codes: pd.Series, longueur: int) -> pd.Series:

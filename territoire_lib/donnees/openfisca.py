@@ -57,6 +57,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from .outils import date_reference as _date_reference
 
 __all__ = [
     "CLASSES_ZONAGE_ABC",
@@ -537,19 +538,6 @@ def deplier_taux_versement_mobilite(donnees: Mapping[str, Any]) -> pd.DataFrame:
     _signaler("versement mobilité", "codes sans aucun taux", sans_taux)
     brut.attrs["rapport"] = {"codes_lus": len(donnees), "codes_sans_taux": sans_taux}
     return brut
-
-
-def _date_reference(date_reference: Any) -> pd.Timestamp:
-    try:
-        date = pd.Timestamp(date_reference)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(
-            f"date_reference invalide : {date_reference!r} ; attendu une date, "
-            "par exemple '2024-01-01' ou datetime.date(2024, 1, 1)."
-        ) from exc
-    if pd.isna(date):
-        raise ValueError("date_reference manquante : donner une date, par exemple '2024-01-01'.")
-    return date.normalize()
 
 
 def _commune_des_arrondissements(codes: pd.Series) -> pd.Series:
