@@ -50,7 +50,7 @@ def vue_liee(x: str, y: str, niveau: str = "departement", millesime=None, nb_cla
     ).transform_filter(f"datum.rang <= {nb_classement}").transform_calculate(
         ligne="datum.rang + '. ' + datum.nom + ' : ' + format(datum.v0, ',.1f')"
     ).mark_text(align="left", fontSize=11).encode(
-        y=alt.Y("rang:O", axis=None), text="ligne:N").properties(
+        y=alt.Y("rang:O", axis=None), text="ligne:N").add_params(clic).properties(
         width=260, height=16 * nb_classement,
         title=alt.TitleParams(f"Classement ({ox.libelle})", fontSize=12, anchor="start"))
     pied = c._pied()

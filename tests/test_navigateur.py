@@ -106,7 +106,7 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path):
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         page.wait_for_timeout(3000)  # noyau prêt
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function("document.querySelectorAll('.jp-RenderedVegaCommon5 canvas').length >= 2",
+        page.wait_for_function("document.querySelectorAll('.jp-RenderedVegaCommon5 canvas').length >= 3",
                                timeout=120_000)
         page.wait_for_selector(".jp-OutputArea .widget-dropdown select", timeout=60_000)
         page.wait_for_timeout(3000)  # fin du dessin des cartes
