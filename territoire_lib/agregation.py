@@ -12,7 +12,7 @@ import pandas as pd
 from .catalogue import Indicateur
 from .erreurs import IndicateurNonDisponible
 
-__all__ = ["colonnes_requises", "calculer"]
+__all__ = ["colonnes_requises", "calculer", "communes_non_renseignees"]
 
 
 def _colonne(modele: str, millesime) -> str:
@@ -99,3 +99,21 @@ def calculer(table: pd.DataFrame, ind: Indicateur, millesime=None, cle: pd.Serie
             return x
         return num / den.replace(0, np.nan)
     raise ValueError(f"Règle d'agrégation inconnue « {t} » pour {ind.id} (catalogue.yaml).")
+
+
+def communes_non_renseignees(table: pd.DataFrame, ind: Indicateur, millesime=None,
+                             cle: pd.Series | None = None) -> pd.Series:
+    """Nombre de communes de chaque groupe sans valeur pour ``ind`` (écartées du calcul).
+
+    Une somme ou un ratio agrégé porte alors sur une partie seulement du
+    territoire : ce décompte le dit, au lieu de le taire.
+
+    Exemples
+    --------
+    >>> from territoire_lib.catalogue import indicateur
+    >>> t = pd.DataFrame({"population_2016": [1.0, np.nan, 3.0]})
+    >>> communes_non_renseignees(t, indicateur("population"), 2016, pd.Series(["A", "A", "B"])).to_dict()
+    {'A': 1, 'B': 0}
+    """
+    manque = table[colonnes_requises(ind, millesime)].isna().any(axis=1)
+    return manque.astype(int) if cle is None else manque.astype(int).groupby(cle).sum()

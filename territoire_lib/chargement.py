@@ -151,6 +151,7 @@ def indicateurs(
     niveau: str = "commune",
     millesime=None,
     codes: list[str] | None = None,
+    couverture: bool = False,
 ) -> pd.DataFrame:
     """Indicateurs du catalogue à un niveau, une colonne par indicateur.
 
@@ -165,6 +166,10 @@ def indicateurs(
         Millésime commun, ou ``{id: millésime}`` ; par défaut le plus récent.
     codes : liste de str, optionnel
         Ne garder que ces territoires (codes du niveau).
+    couverture : bool
+        Ajoute, pour chaque indicateur, la colonne ``<id>_communes_non_renseignees`` :
+        le nombre de communes du territoire écartées faute de valeur (une somme
+        ou un ratio agrégé ne porte alors que sur les autres).
 
     Renvoie
     -------
@@ -196,6 +201,11 @@ def indicateurs(
         if niveau == "commune":
             serie.index = table["code_commune"]
         colonnes[ind.id] = serie
+        if couverture:
+            manque = agregation.communes_non_renseignees(table, ind, m, cle)
+            if niveau == "commune":
+                manque.index = table["code_commune"]
+            colonnes[f"{ind.id}_communes_non_renseignees"] = manque
     res = pd.DataFrame(colonnes)
     res.index.name = CLES_NIVEAU.get(niveau, niveau)
     if niveau in FICHIERS_TERRITOIRES:
