@@ -1,0 +1,384 @@
+"""Autocorrélation spatiale : poids de contiguïté, I de Moran global et LISA.
+
+Enveloppes minces autour de PySAL : les poids sont des graphes
+:class:`libpysal.graph.Graph` (API courante de libpysal ≥ 4.10), construits par
+contiguïté « reine » (deux territoires sont voisins s'ils partagent au moins un
+sommet) sur les contours livrés dans ``donnees/geo`` ; les statistiques sont
+celles d'``esda`` (:class:`esda.Moran`, :class:`esda.Moran_Local`). Rien n'est
+recalculé à la main.
+
+Traitement des îles
+-------------------
+Un territoire sans voisin (île : Ouessant, Bréhat, l'île d'Yeu… ; DROM d'une
+seule commune ; Corse ou DROM au niveau région) n'a pas de décalage spatial :
+il est **retiré** de l'analyse et listé dans le rapport. De même pour les
+territoires sans contour. Quand un indicateur a des valeurs manquantes, les
+territoires concernés sont retirés, puis, de proche en proche, ceux qui n'ont
+plus aucun voisin analysé (ex. : une commune dont tous les voisins sont sans
+valeur). Chaque retrait est compté, avec ses codes, dans le résultat.
+
+Les tirages aléatoires (permutations) sont faits avec une graine fixe : les
+carnets donnent les mêmes pseudo-p-valeurs à chaque exécution, sans changer
+l'état du générateur aléatoire global de NumPy.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from contextlib import contextmanager
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "NIVEAUX_CONTOURS",
+    "QUADRANTS",
+    "poids_depuis_geometries",
+    "poids_contiguite",
+    "moran_global",
+    "lisa",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Niveaux qui ont des contours (et donc des poids de contiguïté), avec leur colonne de code.
+NIVEAUX_CONTOURS = {
+    "commune": "code_commune",
+    "epci": "code_epci",
+    "departement": "code_departement",
+    "region": "code_region",
+}
+
+#: Libellés des quadrants du diagramme de Moran (numérotation d'esda : 1 = HH, 2 = LH, 3 = LL, 4 = HL).
+QUADRANTS = {1: "haut-haut", 2: "bas-haut", 3: "bas-bas", 4: "haut-bas"}
+NON_SIGNIFICATIF = "non significatif"
+_ORDRE_QUADRANTS = ["haut-haut", "bas-bas", "haut-bas", "bas-haut", NON_SIGNIFICATIF]
+
+
+def _exemples(codes, n: int = 5) -> str:
+    codes = list(codes)
+    return ", ".join(codes[:n]) + (" …" if len(codes) > n else "")
+
+
+def poids_depuis_geometries(geo, colonne_code: str):
+    """Poids de contiguïté « reine », standardisés en ligne, d'un GeoDataFrame.
+
+    Les territoires sans contour (géométrie absente ou vide) et les îles (aucun
+    voisin) sont retirés du graphe et listés dans le rapport.
+
+    Paramètres
+    ----------
+    geo : GeoDataFrame
+        Un territoire par ligne (couverture sans recouvrement, contours propres).
+    colonne_code : str
+        Colonne des codes officiels (chaînes), par ex. ``"code_commune"``.
+
+    Renvoie
+    -------
+    tuple (libpysal.graph.Graph, dict)
+        Le graphe (indexé par les codes, sans île, chaque ligne somme à 1) et un
+        rapport : ``n_territoires``, ``n_poids`` (territoires gardés),
+        ``n_sans_geometrie``/``sans_geometrie``, ``n_iles``/``iles`` (codes triés),
+        ``n_liens`` (liens orientés non nuls), ``voisins_moyen``,
+        ``n_composantes`` (morceaux connexes), ``duree_s``.
+
+    Exemples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> geo = gpd.GeoDataFrame({"code": ["a", "b", "c", "z"]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1), box(9, 9, 10, 10)])
+    >>> g, rapport = poids_depuis_geometries(geo, "code")
+    >>> rapport["iles"], list(g.unique_ids)
+    (['z'], ['a', 'b', 'c'])
+    >>> float(g.adjacency.loc[("b", "a")])
+    0.5
+    """
+    from libpysal.graph import Graph
+
+    if colonne_code not in geo.columns:
+        raise KeyError(f"Colonne de code « {colonne_code} » absente ; colonnes disponibles : "
+                       f"{', '.join(map(str, geo.columns))}.")
+    codes = geo[colonne_code].astype("string")
+    doublons = codes[codes.duplicated()].unique().tolist()
+    if doublons:
+        raise ValueError(f"Codes en double dans « {colonne_code} » ({len(doublons)}) : {_exemples(doublons)}. "
+                         "Il faut un territoire par ligne.")
+    debut = time.perf_counter()
+    sans_geo = geo.geometry.isna() | geo.geometry.is_empty
+    garde = geo.loc[~sans_geo.to_numpy()].copy()
+    garde.index = pd.Index(codes[~sans_geo].to_numpy(dtype=object), name=colonne_code)
+    complet = Graph.build_contiguity(garde.geometry, rook=False)
+    iles = sorted(map(str, complet.isolates))
+    gardes = [c for c in garde.index if c not in set(iles)]
+    graphe = complet.subgraph(gardes).transform("r")
+    rapport = {
+        "n_territoires": int(len(geo)),
+        "n_poids": int(graphe.n),
+        "n_sans_geometrie": int(sans_geo.sum()),
+        "sans_geometrie": sorted(codes[sans_geo].tolist()),
+        "n_iles": len(iles),
+        "iles": iles,
+        "n_liens": int(graphe.nonzero),
+        "voisins_moyen": float(graphe.cardinalities.mean()) if graphe.n else float("nan"),
+        "n_composantes": int(graphe.n_components),
+        "duree_s": round(time.perf_counter() - debut, 2),
+    }
+    if rapport["n_sans_geometrie"] or iles:
+        logger.warning(
+            "Poids de contiguïté : %d territoire(s) sans contour (%s) et %d île(s) sans voisin (%s) "
+            "retirés de l'analyse spatiale.",
+            rapport["n_sans_geometrie"], _exemples(rapport["sans_geometrie"]), len(iles), _exemples(iles),
+        )
+    return graphe, rapport
+
+
+def _verifier_niveau(niveau: str) -> str:
+    if niveau not in NIVEAUX_CONTOURS:
+        from .erreurs import NiveauInconnu
+
+        raise NiveauInconnu(niveau, list(NIVEAUX_CONTOURS))
+    return niveau
+
+
+@lru_cache(maxsize=4)
+def _poids_niveau(niveau: str):
+    from .chargement import geometries
+
+    return poids_depuis_geometries(geometries(niveau), NIVEAUX_CONTOURS[niveau])
+
+
+def poids_contiguite(niveau: str = "commune"):
+    """Poids de contiguïté « reine » des contours livrés, standardisés en ligne.
+
+    Construits une fois par processus et par niveau (quelques secondes pour les
+    communes), puis gardés en mémoire. Les îles et les territoires sans
+    contour sont retirés du graphe (voir :func:`poids_depuis_geometries`).
+
+    Paramètres
+    ----------
+    niveau : str
+        ``"commune"``, ``"epci"``, ``"departement"`` ou ``"region"``.
+
+    Renvoie
+    -------
+    tuple (libpysal.graph.Graph, dict)
+        Le graphe (identifiants = codes officiels) et son rapport (copie).
+
+    Exemples
+    --------
+    >>> g, rapport = poids_contiguite("departement")
+    >>> rapport["iles"]
+    ['971', '972', '973', '974', '976']
+    >>> sorted(g.neighbors["75"])
+    ['92', '93', '94']
+    """
+    graphe, rapport = _poids_niveau(_verifier_niveau(niveau))
+    return graphe, {k: (list(v) if isinstance(v, list) else v) for k, v in rapport.items()}
+
+
+@contextmanager
+def _graine(graine: int | None):
+    """Fixe la graine du générateur global de NumPy (utilisé par esda), puis le restaure."""
+    etat = np.random.get_state()
+    if graine is not None:
+        np.random.seed(graine)
+    try:
+        yield
+    finally:
+        np.random.set_state(etat)
+
+
+def _valeurs(indicateur, niveau: str, millesime) -> tuple[pd.Series, str]:
+    if isinstance(indicateur, pd.Series):
+        nom = str(indicateur.name) if indicateur.name is not None else "valeur"
+        return indicateur, nom
+    if not isinstance(indicateur, str):
+        raise TypeError("« indicateur » doit être un identifiant du catalogue (str) ou une Series indexée "
+                        f"par les codes ; reçu : {type(indicateur).__name__}.")
+    from .chargement import indicateurs
+
+    return indicateurs(indicateur, niveau=niveau, millesime=millesime)[indicateur], indicateur
+
+
+def _preparer(indicateur, niveau, millesime, poids, permutations):
+    """Valeurs alignées sur un graphe sans île, et détail des territoires retirés."""
+    if not isinstance(permutations, (int, np.integer)) or permutations < 1:
+        raise ValueError(f"« permutations » doit être un entier ≥ 1 (999 conseillé) ; reçu : {permutations!r}.")
+    if poids is None:
+        poids, _ = poids_contiguite(niveau)
+    serie, nom = _valeurs(indicateur, niveau, millesime)
+    serie = pd.to_numeric(serie, errors="coerce").astype("float64")
+    serie.index = serie.index.astype(str)
+    dans_graphe = pd.Index(poids.unique_ids).astype(str)
+    hors_poids = sorted(set(serie.index) - set(dans_graphe))
+    alignee = serie.reindex(dans_graphe)
+    manquants = alignee.index[alignee.isna()].tolist()
+    ids = alignee.index[alignee.notna()].tolist()
+    isoles: list[str] = []
+    sous = poids.subgraph(ids)
+    while len(sous.isolates):  # voisins tous sans valeur : plus de décalage spatial possible
+        nouveaux = set(map(str, sous.isolates))
+        isoles += sorted(nouveaux)
+        ids = [c for c in ids if c not in nouveaux]
+        sous = poids.subgraph(ids)
+    if len(ids) < 3:
+        raise ValueError(f"Trop peu de territoires analysables pour « {nom} » au niveau {niveau} "
+                         f"({len(ids)}) : il en faut au moins 3 avec une valeur et un voisin.")
+    retires = {
+        "hors_poids": hors_poids,  # îles et territoires sans contour
+        "valeur_manquante": sorted(manquants),
+        "sans_voisin_analyse": isoles,
+    }
+    n_retires = sum(len(v) for v in retires.values())
+    if n_retires:
+        logger.warning(
+            "Autocorrélation de « %s » (%s) : %d territoire(s) retiré(s) — %d île(s) ou sans contour (%s), "
+            "%d valeur(s) manquante(s) (%s), %d sans voisin analysé (%s).",
+            nom, niveau, n_retires, len(hors_poids), _exemples(hors_poids), len(manquants),
+            _exemples(sorted(manquants)), len(isoles), _exemples(isoles),
+        )
+    return alignee.loc[ids], sous.transform("r"), nom, retires
+
+
+def moran_global(
+    indicateur,
+    niveau: str = "commune",
+    millesime=None,
+    permutations: int = 999,
+    graine: int | None = 0,
+    poids=None,
+) -> dict:
+    """I de Moran global d'un indicateur, avec pseudo-p-valeur par permutations (esda).
+
+    Paramètres
+    ----------
+    indicateur : str ou Series
+        Identifiant du catalogue, ou Series de valeurs indexée par les codes.
+    niveau : str
+        ``"commune"``, ``"epci"``, ``"departement"`` ou ``"region"``.
+    millesime : int, str, optionnel
+        Millésime de l'indicateur (par défaut le plus récent).
+    permutations : int
+        Nombre de permutations pour la pseudo-p-valeur (999 : p ≥ 0,001).
+    graine : int ou None
+        Graine des permutations (résultats reproductibles) ; ``None`` : aléatoire.
+    poids : libpysal.graph.Graph, optionnel
+        Poids à utiliser au lieu de :func:`poids_contiguite` ``(niveau)``.
+
+    Renvoie
+    -------
+    dict
+        ``indicateur``, ``niveau``, ``millesime``, ``I`` (I de Moran),
+        ``I_attendu`` (espérance sous l'hypothèse d'absence d'autocorrélation,
+        −1/(n−1)), ``z`` (écart à la distribution des permutations, en écarts
+        types), ``p_valeur`` (pseudo-p-valeur unilatérale des permutations),
+        ``permutations``, ``n`` (territoires analysés), ``n_retires`` et
+        ``retires`` (codes par motif : ``hors_poids``, ``valeur_manquante``,
+        ``sans_voisin_analyse``).
+
+    Exemples
+    --------
+    >>> r = moran_global("part_65_ans_et_plus", niveau="departement", permutations=99)
+    >>> r["I"] > 0.3, r["p_valeur"] == 0.01, r["n"], r["retires"]["hors_poids"][:2]
+    (True, True, 96, ['971', '972'])
+    """
+    import esda
+
+    y, g, nom, retires = _preparer(indicateur, niveau, millesime, poids, permutations)
+    with _graine(graine):
+        m = esda.Moran(y.to_numpy(), g, transformation="r", permutations=int(permutations))
+    return {
+        "indicateur": nom,
+        "niveau": niveau,
+        "millesime": millesime,
+        "I": float(m.I),
+        "I_attendu": float(m.EI),
+        "z": float(m.z_sim),
+        "p_valeur": float(m.p_sim),
+        "permutations": int(permutations),
+        "n": int(m.n),
+        "n_retires": sum(len(v) for v in retires.values()),
+        "retires": retires,
+    }
+
+
+def lisa(
+    indicateur,
+    niveau: str = "commune",
+    millesime=None,
+    seuil: float = 0.05,
+    permutations: int = 999,
+    graine: int | None = 0,
+    poids=None,
+) -> pd.DataFrame:
+    """Indicateurs locaux d'autocorrélation (LISA, I de Moran local, esda).
+
+    Paramètres
+    ----------
+    indicateur : str ou Series
+        Identifiant du catalogue, ou Series de valeurs indexée par les codes.
+    niveau : str
+        ``"commune"``, ``"epci"``, ``"departement"`` ou ``"region"``.
+    millesime : int, str, optionnel
+        Millésime de l'indicateur (par défaut le plus récent).
+    seuil : float
+        Seuil de la pseudo-p-valeur (strictement entre 0 et 1) : au-delà
+        (p ≥ seuil), le territoire est « non significatif ».
+    permutations : int
+        Nombre de permutations conditionnelles.
+    graine : int ou None
+        Graine des permutations (résultats reproductibles).
+    poids : libpysal.graph.Graph, optionnel
+        Poids à utiliser au lieu de :func:`poids_contiguite` ``(niveau)``.
+
+    Renvoie
+    -------
+    DataFrame
+        Indexé par le code (territoires analysés seulement), colonnes :
+        ``valeur`` (float64, unité de l'indicateur), ``decalage`` (float64,
+        moyenne des voisins), ``I_local`` (float64), ``p_sim`` (float64,
+        pseudo-p-valeur des permutations conditionnelles, unilatérale du côté
+        de la valeur observée, convention GeoDa), ``quadrant`` (catégorie : « haut-haut », « bas-bas »,
+        « haut-bas », « bas-haut », « non significatif »). ``attrs["effectifs"]``
+        donne le nombre de territoires par quadrant, ``attrs["retires"]`` les
+        codes retirés par motif.
+
+    Exemples
+    --------
+    >>> df = lisa("part_65_ans_et_plus", niveau="departement", permutations=99)
+    >>> list(df.columns)
+    ['valeur', 'decalage', 'I_local', 'p_sim', 'quadrant']
+    >>> sum(df.attrs["effectifs"].values()) == len(df) == 96
+    True
+    """
+    import esda
+
+    if not 0 < seuil < 1:
+        raise ValueError(f"« seuil » doit être strictement entre 0 et 1 (ex. 0.05) ; reçu : {seuil!r}.")
+    y, g, nom, retires = _preparer(indicateur, niveau, millesime, poids, permutations)
+    with _graine(graine), warnings.catch_warnings():
+        # esda 2.9 annonce un changement d'hypothèse alternative sans permettre de la choisir ici :
+        # la pseudo-p-valeur reste unilatérale, du côté de la valeur observée (convention GeoDa).
+        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        loc = esda.Moran_Local(y.to_numpy(), g, transformation="r", permutations=int(permutations),
+                               seed=graine)
+    quadrant = pd.Series(loc.q, index=y.index).map(QUADRANTS)
+    quadrant = quadrant.where(loc.p_sim < seuil, NON_SIGNIFICATIF)
+    res = pd.DataFrame(
+        {
+            "valeur": y.to_numpy(dtype="float64"),
+            "decalage": np.asarray(g.lag(y.to_numpy()), dtype="float64"),
+            "I_local": np.asarray(loc.Is, dtype="float64"),
+            "p_sim": np.asarray(loc.p_sim, dtype="float64"),
+            "quadrant": pd.Categorical(quadrant, categories=_ORDRE_QUADRANTS),
+        },
+        index=y.index,
+    )
+    res.index.name = NIVEAUX_CONTOURS.get(niveau, "code")
+    res.attrs["indicateur"] = nom
+    res.attrs["effectifs"] = {q: int(n) for q, n in res["quadrant"].value_counts(sort=False).items()}
+    res.attrs["retires"] = retires
+    return res
