@@ -132,7 +132,7 @@ def test_rapport(resultat):
         "nb_lignes_sexe_inconnu": 1,
         "nb_lignes_profession_inconnue": 2,
         "exemples_codes_profession_inconnus": ["99"],
-        "nb_lignes_date_naissance_inconnue": 2,
+        "nb_lignes_age_inconnu": 2,
         "nb_lignes_age_aberrant": 2,
         "nb_communes_couvertes": 4,
         "nb_communes_reference": 5,

@@ -253,7 +253,7 @@ def _preparer(elus: pd.DataFrame, communes: pd.DataFrame, reference: pd.Timestam
         "nb_lignes_sexe_inconnu": int(sexe.isna().sum()),
         "nb_lignes_profession_inconnue": int(groupe.isna().sum()),
         "exemples_codes_profession_inconnus": _exemples(profession[groupe.isna()]),
-        "nb_lignes_date_naissance_inconnue": int(age.isna().sum()),
+        "nb_lignes_age_inconnu": int(age.isna().sum()),
         "nb_lignes_age_aberrant": int((age.notna() & ~plausible).sum()),
     }
     travail = pd.DataFrame(
@@ -457,7 +457,7 @@ def _journaliser(rapport: dict[str, Any]) -> None:
     for cle, libelle in (
         ("nb_lignes_sexe_inconnu", "sexe inconnu"),
         ("nb_lignes_profession_inconnue", "profession inconnue ou hors nomenclature PCS 2003"),
-        ("nb_lignes_date_naissance_inconnue", "date de naissance absente ou illisible"),
+        ("nb_lignes_age_inconnu", "date de naissance absente ou illisible"),
         ("nb_lignes_age_aberrant", f"âge hors de [{AGE_MIN_PLAUSIBLE:g}, {AGE_MAX_PLAUSIBLE:g}] ans"),
     ):
         if rapport[cle]:
