@@ -32,7 +32,7 @@ def nettoyer(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if MARQUE in cell.source:
             gardees = []
             for out in cell.outputs:
-                if out.output_type == "stream" and out.name == "stdout":
+                if out.output_type == "stream":  # stdout et avertissements (stderr), comparés par nbval
                     gardees.append(out)
                 elif out.output_type in ("execute_result", "display_data"):
                     data = {k: v for k, v in out.get("data", {}).items() if k in TYPES_GARDES}

@@ -14,7 +14,7 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-__all__ = ["METHODES", "Classes", "classer", "formater_nombre"]
+__all__ = ["METHODES", "Classes", "classer", "formater_nombre", "position"]
 
 #: Méthodes de classification proposées (nom français → classe mapclassify).
 METHODES = {
@@ -171,3 +171,57 @@ def classer(
     indices = np.full(len(x), -1)
     indices[ok] = np.minimum(np.searchsorted(b, v, side="left"), len(b) - 1)
     return Classes(tuple(float(z) for z in b), tuple(_libelles(b, unite)), indices, methode, centre)
+
+
+def position(code: str, ids: list[str], niveau: str = "departement", millesime=None) -> pd.DataFrame:
+    """Position d'un territoire dans la distribution de chaque indicateur, au regard de la France.
+
+    Paramètres
+    ----------
+    code : str
+        Code officiel du territoire (un ancien code communal est traduit).
+    ids : liste de str
+        Indicateurs du catalogue (agrégeables).
+    niveau : str
+        ``commune``, ``epci``, ``departement`` ou ``region``.
+    millesime : int, str ou dict, optionnel
+        Comme pour :func:`territoire_lib.indicateurs`.
+
+    Renvoie
+    -------
+    DataFrame
+        Une ligne par indicateur : ``valeur``, ``rang`` (1 = valeur la plus élevée), ``sur``
+        (territoires renseignés), ``centile`` (% des territoires renseignés ayant une valeur
+        inférieure), ``mediane`` (des territoires du niveau) et ``france`` (valeur de la France
+        entière, recalculée depuis les communes), ``unite``.
+
+    Exemples
+    --------
+    >>> p = position("23", ["part_65_ans_et_plus"], niveau="departement")
+    >>> int(p.loc["part_65_ans_et_plus", "rang"])
+    1
+    """
+    from . import agregation
+    from .catalogue import indicateur
+    from .chargement import indicateurs, table_communes
+    from .geographie import code_courant
+
+    code = code_courant(code, niveau)
+    df = indicateurs(ids, niveau=niveau, millesime=millesime)
+    table = table_communes()
+    france = pd.Series("France", index=table.index)
+    lignes = []
+    for i in ids:
+        ind = indicateur(i)
+        m = millesime.get(i) if isinstance(millesime, dict) else millesime
+        m = ind.verifier_millesime(m)
+        v = df[i].astype("float64").dropna()
+        x = float(df.loc[code, i]) if pd.notna(df.loc[code, i]) else np.nan
+        lignes.append({
+            "indicateur": i, "libelle": ind.libelle, "unite": ind.unite, "valeur": x,
+            "rang": int((v > x).sum() + 1) if not np.isnan(x) else pd.NA, "sur": int(len(v)),
+            "centile": float(100 * (v < x).mean()) if not np.isnan(x) else np.nan,
+            "mediane": float(v.median()),
+            "france": float(agregation.calculer(table, ind, m, france).iloc[0]),
+        })
+    return pd.DataFrame(lignes).set_index("indicateur")

@@ -26,6 +26,7 @@ import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import altair as alt
 import numpy as np
@@ -40,6 +41,7 @@ from .erreurs import IndicateurNonDisponible, ResultatVide
 __all__ = [
     "Carte",
     "carte",
+    "carte_serie",
     "LOCALE_FR",
     "PALETTES",
     "COULEUR_NON_DISPONIBLE",
@@ -445,10 +447,38 @@ def carte(
     >>> "Creuse" in c.description
     True
     """
+    opts = _options(indicateur, millesime)
+    table = _table_territoires(niveau, codes)
+    options = []
+    for i, (ind_id, m) in enumerate(opts):
+        ind = _indicateur(ind_id)
+        serie = indicateurs(ind_id, niveau=niveau, millesime=m)[ind_id].reindex(table["code"]).reset_index(drop=True)
+        if serie.isna().all():
+            zone = "pour les territoires demandés" if codes is not None else f"au niveau {niveau}"
+            raise ResultatVide(
+                f"« {ind_id} » ({m}) n'a aucune valeur {zone} : rien à cartographier. "
+                f"Couverture de cet indicateur : {ind.couverture}.")
+        opt = _Option(ind_id, m, ind.libelle, ind.unite, ligne_source(ind_id, m))
+        _ajouter(table, i, serie, opt, ind.agregation["type"], ind.id, classification, k, bornes, palette)
+        options.append(opt)
+    return Carte(niveau, options, table, zoom_idf=zoom_idf, largeur=largeur, titre=titre,
+                 selection=codes is not None)
+
+
+def _ajouter(table, i, serie, opt, type_agregation, ident, classification, k, bornes, palette) -> None:
+    """Classe ``serie`` et range valeurs (``v{i}``) et classes (``c{i}``) dans ``table``."""
+    regle = SimpleNamespace(id=ident, unite=opt.unite, agregation={"type": type_agregation})
+    table[f"c{i}"] = _classer_option(serie, opt, regle, classification, k, bornes, palette)
+    if type_agregation == "categorie":
+        table[f"v{i}"] = serie.astype("string")
+    else:
+        table[f"v{i}"] = serie.astype("float64")
+
+
+def _table_territoires(niveau: str, codes) -> pd.DataFrame:
     if niveau not in NOMS_NIVEAUX:
         raise IndicateurNonDisponible(
             f"Pas de carte au niveau « {niveau} ». Niveaux cartographiables : {', '.join(NOMS_NIVEAUX)}.")
-    opts = _options(indicateur, millesime)
     ref = territoires(niveau)
     cle = ref.columns[0]
     table = pd.DataFrame({"code": ref[cle], "nom": ref[[c for c in ref.columns if c.startswith("nom_")][0]]})
@@ -461,20 +491,57 @@ def carte(
         if not demandes:
             raise ResultatVide("Aucun territoire demandé : donnez au moins un code (ou codes=None pour toute la France).")
         table = table[table["code"].isin(demandes)].reset_index(drop=True)
-    options = []
-    for i, (ind_id, m) in enumerate(opts):
-        ind = _indicateur(ind_id)
-        serie = indicateurs(ind_id, niveau=niveau, millesime=m)[ind_id].reindex(table["code"]).reset_index(drop=True)
-        if serie.isna().all():
-            zone = "pour les territoires demandés" if codes is not None else f"au niveau {niveau}"
-            raise ResultatVide(
-                f"« {ind_id} » ({m}) n'a aucune valeur {zone} : rien à cartographier. "
-                f"Couverture de cet indicateur : {ind.couverture}.")
-        opt = _Option(ind_id, m, ind.libelle, ind.unite, ligne_source(ind_id, m))
-        table[f"c{i}"] = _classer_option(serie, opt, ind, classification, k, bornes, palette)
-        table[f"v{i}"] = serie.astype("float64") if ind.agregation["type"] not in ("categorie",) else serie.astype("string")
-        if serie.dtype == "boolean":
-            table[f"v{i}"] = serie.astype("float64")
-        options.append(opt)
-    return Carte(niveau, options, table, zoom_idf=zoom_idf, largeur=largeur, titre=titre,
-                 selection=codes is not None)
+    return table
+
+
+def carte_serie(
+    valeurs: pd.Series,
+    niveau: str,
+    libelle: str,
+    source: str,
+    unite: str = "",
+    categories: list[str] | None = None,
+    couleurs: list[str] | None = None,
+    classification: str = "quantiles",
+    k: int = 5,
+    zoom_idf: bool = True,
+    largeur: int = 560,
+) -> Carte:
+    """Carte d'une série calculée (par exemple les regroupements d'un LISA), indexée par les codes du niveau.
+
+    Paramètres
+    ----------
+    valeurs : Series
+        Valeurs par code officiel du niveau ; un territoire absent est « non disponible ».
+    libelle, source, unite : str
+        Titre, ligne de source (avec le millésime) et unité.
+    categories : liste de str, optionnel
+        Pour une série de classes : leur ordre ; ``couleurs`` donne alors leurs couleurs.
+
+    Exemples
+    --------
+    >>> s = pd.Series({"23": "haut-haut", "75": "bas-bas"})
+    >>> c = carte_serie(s, "departement", "Regroupements", "Source : exemple", categories=["haut-haut", "bas-bas"])
+    >>> c.options[0].classes
+    ['haut-haut', 'bas-bas']
+    """
+    table = _table_territoires(niveau, None)
+    serie = valeurs.reindex(table["code"]).reset_index(drop=True)
+    if serie.isna().all():
+        raise ResultatVide(f"Aucune valeur de « {libelle} » pour les territoires du niveau {niveau}.")
+    opt = _Option("serie", None, libelle, unite or ("classe" if categories else ""), source)
+    type_agregation = "categorie" if categories else "ratio"
+    _ajouter(table, 0, serie, opt, type_agregation, "serie", classification, k, None, None)
+    if categories:
+        index = {c: j for j, c in enumerate(categories)}
+        table["c0"] = serie.map(lambda v: index.get(v, -1) if pd.notna(v) else -1).astype(int)
+        opt.classes = list(categories)
+        if couleurs:
+            opt.couleurs = list(couleurs)
+        else:
+            import matplotlib
+            from matplotlib.colors import to_hex
+
+            cmap = matplotlib.colormaps[PALETTES["categorielle"]]
+            opt.couleurs = [to_hex(cmap(j % cmap.N)) for j in range(len(categories))]
+    return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur)

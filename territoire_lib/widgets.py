@@ -12,7 +12,7 @@ import altair as alt
 from .cartes import LOCALE_FR, Carte, carte
 from .catalogue import catalogue, indicateur
 
-__all__ = ["vue_liee", "explorateur"]
+__all__ = ["vue_liee", "explorateur", "position_territoire"]
 
 
 def vue_liee(x: str, y: str, niveau: str = "departement", millesime=None, nb_classement: int = 15) -> alt.TopLevelMixin:
@@ -95,3 +95,41 @@ def explorateur(ids: list[str] | None = None, niveau: str = "departement"):
     menu_mil.observe(dessiner, names="value")
     dessiner()
     return w.VBox([w.HBox([menu_ind, menu_niv, menu_mil]), sortie])
+
+
+def position_territoire(ids: list[str], millesime=None, niveau: str = "departement", code: str | None = None):
+    """Menus (niveau, territoire) et tableau de position du territoire choisi (rang, centile, France).
+
+    Renvoie un ``ipywidgets.VBox`` ; voir :func:`territoire_lib.analyses.position`.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    from .analyses import position
+    from .chargement import territoires
+
+    menu_niveau = w.ToggleButtons(options=[("Département", "departement"), ("EPCI", "epci")], value=niveau,
+                                  description="Niveau")
+    menu = w.Dropdown(description="Territoire", layout=w.Layout(width="520px"))
+    sortie = w.Output()
+
+    def remplir(*_):
+        ref = territoires(menu_niveau.value)
+        cle, nom = ref.columns[0], next(c for c in ref.columns if c.startswith("nom_"))
+        options = sorted(((f"{n} ({c})", c) for c, n in zip(ref[cle], ref[nom])), key=lambda o: o[0])
+        menu.options = options
+        menu.value = code if code in dict((v, k) for k, v in options) else options[0][1]
+
+    def montrer(*_):
+        if menu.value is None:
+            return
+        with sortie:
+            sortie.clear_output(wait=True)
+            tableau = position(menu.value, ids, niveau=menu_niveau.value, millesime=millesime)
+            display(tableau.round(2)[["libelle", "valeur", "unite", "rang", "sur", "centile", "mediane", "france"]])
+
+    menu_niveau.observe(lambda ch: (remplir(), montrer()), names="value")
+    menu.observe(montrer, names="value")
+    remplir()
+    montrer()
+    return w.VBox([menu_niveau, menu, sortie])

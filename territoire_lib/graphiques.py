@@ -1,0 +1,68 @@
+"""Graphiques non cartographiques des carnets (Altair, rendus hors ligne dans JupyterLab).
+
+Chaque graphique porte un titre en français et sa ligne de source.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import cartes  # noqa: F401  (active le rendu MIME Vega-Lite 5, sans CDN)
+from .catalogue import indicateur, ligne_source
+from .chargement import indicateurs
+from .inegalites import rang_taille
+
+__all__ = ["barres_par_groupe", "courbe_rang_taille"]
+
+
+def _avec_source(graphe, source: str, largeur: int):
+    pied = alt.Chart(alt.InlineData(values=[{"t": source}])).mark_text(
+        align="left", fontSize=10, color="#555555").encode(text="t:N", x=alt.value(0)).properties(width=largeur, height=14)
+    return alt.vconcat(graphe, pied, spacing=4).configure(
+        locale=alt.Locale(number=cartes.LOCALE_FR), view=alt.ViewConfig(stroke=None))
+
+
+def barres_par_groupe(ident: str, niveau: str, millesime=None, largeur: int = 420) -> alt.TopLevelMixin:
+    """Valeur d'un indicateur pour chaque classe d'un regroupement (DEGURBA, nature d'EPCI, zonage…).
+
+    Exemples
+    --------
+    >>> g = barres_par_groupe("evolution_population_annuelle", "degurba", "2016-2023")
+    >>> "vconcat" in g.to_dict()
+    True
+    """
+    ind = indicateur(ident)
+    df = indicateurs(ident, niveau=niveau, millesime=millesime).reset_index()
+    cle = df.columns[0]
+    titre = f"{ind.libelle} ({ind.verifier_millesime(millesime)}) selon {niveau.replace('_', ' ')}"
+    barres = alt.Chart(df).mark_bar(color="#2171b5").encode(
+        y=alt.Y(f"{cle}:N", title=None, sort="-x"),
+        x=alt.X(f"{ident}:Q", title=ind.unite),
+        tooltip=[alt.Tooltip(f"{cle}:N", title="Groupe"), alt.Tooltip(f"{ident}:Q", title=ind.unite, format=",.2f")],
+    ).properties(width=largeur, title=alt.TitleParams(titre, anchor="start", fontSize=13))
+    return _avec_source(barres, ligne_source(ident, millesime), largeur)
+
+
+def courbe_rang_taille(millesimes: list[int], niveau: str = "epci", largeur: int = 420) -> alt.TopLevelMixin:
+    """Courbe rang-taille (échelles logarithmiques) des populations, un trait par millésime.
+
+    Exemples
+    --------
+    >>> "vconcat" in courbe_rang_taille([2016, 2023]).to_dict()
+    True
+    """
+    lignes = []
+    for m in millesimes:
+        pts = rang_taille(indicateurs("population", niveau=niveau, millesime=m)["population"])["points"]
+        lignes.append(pts.assign(millesime=str(m)))
+    df = pd.concat(lignes, ignore_index=True)
+    courbe = alt.Chart(df).mark_line(point=False).encode(
+        x=alt.X("rang:Q", scale=alt.Scale(type="log"), title="Rang (échelle logarithmique)"),
+        y=alt.Y("taille:Q", scale=alt.Scale(type="log"), title="Population (échelle logarithmique)"),
+        color=alt.Color("millesime:N", title="Millésime", scale=alt.Scale(scheme="darkblue")),
+        tooltip=[alt.Tooltip("code:N", title="Code"), alt.Tooltip("rang:Q", title="Rang"),
+                 alt.Tooltip("taille:Q", title="Population", format=",.0f"), alt.Tooltip("millesime:N", title="Millésime")],
+    ).properties(width=largeur, height=300, title=alt.TitleParams(
+        f"Rang et taille des {cartes.NOMS_NIVEAUX.get(niveau, niveau)}", anchor="start", fontSize=13))
+    return _avec_source(courbe, ligne_source("population", millesimes[-1]).replace(
+        f"(millésime {millesimes[-1]})", f"(millésimes {', '.join(map(str, millesimes))})"), largeur)
