@@ -10,7 +10,7 @@ import pandas as pd
 from . import cartes  # noqa: F401  (active le rendu MIME Vega-Lite 5, sans CDN)
 from .catalogue import indicateur, ligne_source
 from .chargement import indicateurs
-from .inegalites import rang_taille
+from .inegalites import populations_comparables, rang_taille
 
 __all__ = ["barres_par_groupe", "courbe_rang_taille"]
 
@@ -46,15 +46,16 @@ def barres_par_groupe(ident: str, niveau: str, millesime=None, largeur: int = 42
 def courbe_rang_taille(millesimes: list[int], niveau: str = "epci", largeur: int = 420) -> alt.TopLevelMixin:
     """Courbe rang-taille (échelles logarithmiques) des populations, un trait par millésime.
 
+    Seuls les territoires dont toutes les communes ont une population à chaque
+    millésime sont retenus (voir :func:`territoire_lib.inegalites.populations_comparables`).
+
     Exemples
     --------
     >>> "vconcat" in courbe_rang_taille([2016, 2023]).to_dict()
     True
     """
-    lignes = []
-    for m in millesimes:
-        pts = rang_taille(indicateurs("population", niveau=niveau, millesime=m)["population"])["points"]
-        lignes.append(pts.assign(millesime=str(m)))
+    pops = populations_comparables(niveau, tuple(millesimes))  # mêmes territoires, sommes complètes
+    lignes = [rang_taille(pops[m])["points"].assign(millesime=str(m)) for m in millesimes]
     df = pd.concat(lignes, ignore_index=True)
     courbe = alt.Chart(df).mark_line(point=False).encode(
         x=alt.X("rang:Q", scale=alt.Scale(type="log"), title="Rang (échelle logarithmique)"),

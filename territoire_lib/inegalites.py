@@ -21,6 +21,7 @@ from inequality.theil import Theil, TheilD
 from scipy.stats import linregress
 
 __all__ = [
+    "populations_comparables",
     "gini",
     "theil",
     "decomposition_theil",
@@ -382,3 +383,30 @@ def part_population_metropoles(millesimes: list | None = None) -> pd.Series:
                     name="part_population_metropoles_%")
     res.attrs["rapport"] = rapport | {"nb_communes_metropoles": int(dans_me.sum())}
     return res
+
+
+def populations_comparables(niveau: str = "epci", millesimes=(2016, 2023)) -> pd.DataFrame:
+    """Populations des territoires complets à tous les millésimes (une colonne par millésime).
+
+    Un territoire dont une commune n'a pas de population à l'un des millésimes
+    (commune rétablie, commune nouvelle à population tronquée, Mayotte) est
+    écarté : sa somme serait partielle, donc non comparable.
+
+    Exemples
+    --------
+    >>> p = populations_comparables("region", (2016, 2023))
+    >>> list(p.columns), "06" in p.index
+    ([2016, 2023], False)
+    """
+    from .chargement import indicateurs
+
+    tables = {m: indicateurs("population", niveau=niveau, millesime=m, couverture=True) for m in millesimes}
+    complets = None
+    for t in tables.values():
+        ok = t.index[t["population_communes_non_renseignees"] == 0]
+        complets = ok if complets is None else complets.intersection(ok)
+    ecartes = len(next(iter(tables.values()))) - len(complets)
+    if ecartes:
+        _log.warning("%d territoire(s) (%s) écarté(s) : population incomplète à l'un des millésimes %s",
+                     ecartes, niveau, list(millesimes))
+    return pd.DataFrame({m: t.loc[complets, "population"] for m, t in tables.items()})

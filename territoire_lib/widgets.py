@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 
 from .cartes import LOCALE_FR, Carte, carte
-from .catalogue import catalogue, indicateur
+from .catalogue import catalogue, indicateur, ligne_source
 
 __all__ = ["vue_liee", "explorateur", "position_territoire"]
 
@@ -127,6 +127,9 @@ def position_territoire(ids: list[str], millesime=None, niveau: str = "departeme
             sortie.clear_output(wait=True)
             tableau = position(menu.value, ids, niveau=menu_niveau.value, millesime=millesime)
             display(tableau.round(2)[["libelle", "valeur", "unite", "rang", "sur", "centile", "mediane", "france"]])
+            for i in ids:
+                m = millesime.get(i) if isinstance(millesime, dict) else millesime
+                print(f"{indicateur(i).libelle} — {ligne_source(i, m)}")
 
     menu_niveau.observe(lambda ch: (remplir(), montrer()), names="value")
     menu.observe(montrer, names="value")

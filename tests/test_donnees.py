@@ -81,3 +81,10 @@ def test_journal_de_construction():
     journal = json.loads((DONNEES / "journal_construction.json").read_text(encoding="utf-8"))
     assert journal["cog"]["communes"] == 34875
     assert journal["rp2021"]["codes_inconnus"] == []
+
+
+def test_commune_nouvelle_de_2019_sans_population_2016_tronquee(t):
+    """Les Sables-d'Olonne (commune nouvelle 2019) : le paquet 2016 ne porte que l'ancienne commune chef-lieu."""
+    assert np.isnan(t.loc["85194", "population_2016"])
+    assert "chef-lieu" in t.loc["85194", "note_population"]
+    assert t.loc["85194", "population_2019"] > 40_000

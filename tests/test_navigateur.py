@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 RACINE = Path(__file__).resolve().parent.parent
-CARNET = "notebooks/00_introduction.ipynb"
+#: Carnets ouverts dans le navigateur, avec le nombre minimal de graphiques Vega attendus.
+CARNETS = {"notebooks/00_introduction.ipynb": 3, "notebooks/01_metropolisation.ipynb": 7}
 ARGS_CHROMIUM = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -82,7 +83,8 @@ JS_PIXELS = """() => Array.from(document.querySelectorAll('.jp-RenderedVegaCommo
 
 
 @pytest.mark.navigateur
-def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path):
+@pytest.mark.parametrize("carnet", list(CARNETS))
+def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path, carnet):
     chromium = _chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     url, jeton = jupyterlab
@@ -101,12 +103,12 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path):
                 route.abort()
 
         page.route("**/*", filtrer)
-        page.goto(f"{url}/lab/tree/{CARNET}?token={jeton}", wait_until="domcontentloaded", timeout=60_000)
+        page.goto(f"{url}/lab/tree/{carnet}?token={jeton}", wait_until="domcontentloaded", timeout=60_000)
         page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         page.wait_for_timeout(3000)  # noyau prêt
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function("document.querySelectorAll('.jp-RenderedVegaCommon5 canvas').length >= 3",
+        page.wait_for_function(f"document.querySelectorAll('.jp-RenderedVegaCommon5 canvas').length >= {CARNETS[carnet]}",
                                timeout=120_000)
         page.wait_for_selector(".jp-OutputArea .widget-dropdown select", timeout=60_000)
         page.wait_for_timeout(3000)  # fin du dessin des cartes
@@ -114,7 +116,7 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path):
         page.screenshot(path=str(tmp_path / "jupyterlab.png"), full_page=True)
         sortie = os.environ.get("TERRITOIRE_CAPTURES")
         if sortie:
-            shutil.copy(tmp_path / "jupyterlab.png", Path(sortie) / "jupyterlab.png")
+            shutil.copy(tmp_path / "jupyterlab.png", Path(sortie) / f"{Path(carnet).stem}.png")
         navigateur.close()
     assert len(pixels) >= 2 and all(n > 5000 for n in pixels[:2]), f"cartes vides ? pixels colorés : {pixels}"
     assert not erreurs, f"erreurs dans la console : {erreurs[:5]}"

@@ -30,6 +30,7 @@ __all__ = [
     "harmoniser_comptages",
     "communes_retablies",
     "harmoniser_valeurs",
+    "communes_nouvelles_depuis",
 ]
 
 journal = logging.getLogger(__name__)
@@ -359,3 +360,21 @@ def _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport) -> Non
     if parents:
         journal.warning("%d communes incluant une commune rétablie depuis (valeurs mises à NA) : %s",
                         len(parents), parents[:10])
+
+
+def communes_nouvelles_depuis(historique: list[dict], date: str) -> set[str]:
+    """Codes des communes nouvelles créées après ``date`` (AAAA-MM-JJ), d'après l'historique du COG.
+
+    Sert à repérer les populations incomplètes : une version de
+    decoupage-administratif dont le COG est plus récent que la géographie de
+    son millésime de population donne, pour une commune nouvelle plus
+    récente, la seule population de la commune chef-lieu.
+
+    Exemples
+    --------
+    >>> h = [{"type": "COM", "code": "85194", "raisonDebut": "commune nouvelle", "dateDebut": "2019-01-01"}]
+    >>> communes_nouvelles_depuis(h, "2018-01-01")
+    {'85194'}
+    """
+    return {e["code"] for e in historique
+            if e.get("type") == "COM" and e.get("raisonDebut") == "commune nouvelle" and e.get("dateDebut", "") > date}

@@ -40,6 +40,8 @@ MILLESIMES_POPULATION = {2016: "decoupage-p2016", 2019: "decoupage-p2019", 2020:
 TRANCHES_TAILLE = [-1, 499, 1999, 9999, 49999, 199999, np.inf]
 LIBELLES_TAILLE = ["moins de 500 hab.", "500 à 1 999 hab.", "2 000 à 9 999 hab.",
                    "10 000 à 49 999 hab.", "50 000 à 199 999 hab.", "200 000 hab. ou plus"]
+MOTIF_COMMUNE_NOUVELLE = ("commune nouvelle postérieure à la géographie du millésime {millesime} : la source ne "
+                          "porte que la population de la commune chef-lieu")
 MOTIF_MAYOTTE = ("Mayotte : les sources ne portent que le recensement de 2017, reconduit à "
                  "l'identique ; pas de population légale au millésime demandé")
 
@@ -100,7 +102,20 @@ def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame, rappor
     res = None
     for millesime, paquet in MILLESIMES_POPULATION.items():
         version = courant if paquet == "decoupage-courant" else cog.lire_decoupage(src[paquet]["communes"])
+        incompletes: set[str] = set()
+        if "historique" in src[paquet]:
+            # géographie du millésime N : COG du 1er janvier N+2 ; au-delà, population du seul chef-lieu
+            with open(src[paquet]["historique"], encoding="utf-8") as f:
+                incompletes = cog.communes_nouvelles_depuis(json.load(f), f"{millesime + 2}-01-01")
+            version = version.copy()
+            version.loc[version["code"].isin(incompletes), "population"] = np.nan
         pop, rapport = cog.harmoniser_population(version, courant, passage)
+        if incompletes:
+            unique = passage.groupby("ancien_code")["code_commune"].first()
+            cibles = {c if c in set(pop["code_commune"]) else unique.get(c) for c in incompletes}
+            marque = pop["code_commune"].isin(cibles) & pop["population"].isna()
+            pop.loc[marque, "statut"] = MOTIF_COMMUNE_NOUVELLE.format(millesime=millesime)
+            rapport["communes_nouvelles_population_incomplete"] = sorted(pop.loc[marque, "code_commune"])
         mayotte = pop["code_commune"].str.startswith("976")
         pop.loc[mayotte, "population"] = np.nan
         pop.loc[mayotte, "statut"] = MOTIF_MAYOTTE
