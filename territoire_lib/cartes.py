@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -93,28 +93,37 @@ class _Option:
         return [ligne for ligne in (unite, self.methode) if ligne]
 
 
+def _palette(nom: str, positions) -> list[str]:
+    """Couleurs (hexadécimales) d'une palette matplotlib aux positions données (0 à 1, ou entiers)."""
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    cmap = matplotlib.colormaps[nom]
+    return [to_hex(cmap(x)) for x in positions]
+
+
 def _couleurs_classes(nb: int, nb_negatives: int, palette: str | None) -> list[str]:
-    import matplotlib
-    from matplotlib.colors import to_hex
-
     if nb_negatives:
-        cmap = matplotlib.colormaps[palette or PALETTES["divergente"]]
-        neg = [to_hex(cmap(x)) for x in np.linspace(0.08, 0.40, nb_negatives)]
-        pos = [to_hex(cmap(x)) for x in np.linspace(0.60, 0.92, nb - nb_negatives)]
-        return neg + pos
-    cmap = matplotlib.colormaps[palette or PALETTES["sequentielle"]]
-    return [to_hex(cmap(x)) for x in np.linspace(0.12, 0.92, nb)]
+        nom = palette or PALETTES["divergente"]
+        return (_palette(nom, np.linspace(0.08, 0.40, nb_negatives))
+                + _palette(nom, np.linspace(0.60, 0.92, nb - nb_negatives)))
+    return _palette(palette or PALETTES["sequentielle"], np.linspace(0.12, 0.92, nb))
 
 
-def _categories(serie: pd.Series, ind_id: str) -> tuple[list[str], np.ndarray]:
-    import matplotlib
-    from matplotlib.colors import to_hex
+def _couleurs_categories(nb: int, palette: str | None = None) -> list[str]:
+    return _palette(palette or PALETTES["categorielle"], [i % 10 for i in range(nb)])
 
+
+#: Ordre de lecture des classes connues (de la plus tendue à la moins tendue).
+ORDRE_ZONAGE_ABC = ["A bis", "A", "B1", "B2", "C"]
+
+
+def _categories(serie: pd.Series, ordre: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """Classes présentes (dans ``ordre`` d'abord, puis alphabétiquement) et indice de chaque valeur (-1 : absente)."""
     valeurs = serie.astype("string")
-    cats = sorted(valeurs.dropna().unique())
-    if ind_id == "zonage_abc":
-        ordre = ["A bis", "A", "B1", "B2", "C"]
-        cats = [c for c in ordre if c in cats] + [c for c in cats if c not in ordre]
+    presentes = sorted(valeurs.dropna().unique())
+    ordre = ordre or []
+    cats = [c for c in ordre if c in presentes] + [c for c in presentes if c not in ordre]
     index = {c: i for i, c in enumerate(cats)}
     indices = valeurs.map(lambda v: index.get(v, -1) if pd.notna(v) else -1).astype(int).to_numpy()
     return cats, indices
@@ -122,16 +131,11 @@ def _categories(serie: pd.Series, ind_id: str) -> tuple[list[str], np.ndarray]:
 
 def _classer_option(serie: pd.Series, opt: _Option, ind, methode, k, bornes, palette) -> np.ndarray:
     """Remplit classes/couleurs de ``opt`` et renvoie l'indice de classe de chaque territoire."""
-    import matplotlib
-    from matplotlib.colors import to_hex
-
     if ind.agregation["type"] == "categorie":
-        cats, indices = _categories(serie, ind.id)
-        cmap = matplotlib.colormaps[palette or PALETTES["categorielle"]]
+        zonage = ind.id == "zonage_abc"
+        cats, indices = _categories(serie, ORDRE_ZONAGE_ABC if zonage else None)
         opt.classes, opt.methode = cats, "classes"
-        opt.couleurs = [to_hex(cmap(i % cmap.N)) for i in range(len(cats))]
-        if ind.id == "zonage_abc":
-            opt.couleurs = _couleurs_classes(len(cats), 0, "OrRd")[::-1]
+        opt.couleurs = _couleurs_classes(len(cats), 0, "OrRd")[::-1] if zonage else _couleurs_categories(len(cats), palette)
         return indices
     if serie.dtype == "boolean" or str(serie.dtype) == "bool":
         opt.classes, opt.couleurs, opt.methode = ["non", "oui"], list(PALETTES["oui_non"]), "oui / non"
@@ -221,11 +225,20 @@ class Carte:
         return "\n".join(textes)
 
     # -- spécification
+    @property
+    def _colonnes(self) -> list[str]:
+        """Colonnes servies au navigateur : identifiants puis valeur et classe de chaque option."""
+        return ["code", "nom", "dep"] + [c for i in range(len(self.options)) for c in (f"v{i}", f"c{i}")]
+
     def _donnees_valeurs(self, mode: str) -> alt.Data:
-        colonnes = ["code", "nom", "dep"] + [c for i in range(len(self.options)) for c in (f"v{i}", f"c{i}")]
-        table = self.valeurs[colonnes]
         if mode == "inline":  # données ajoutées à « datasets » par specification()
             return alt.NamedData(name="valeurs")
+        return self._donnees_url
+
+    @cached_property
+    def _donnees_url(self) -> alt.UrlData:
+        """Écrit une fois le CSV des valeurs à côté du carnet (nom = empreinte du contenu)."""
+        table = self.valeurs[self._colonnes]
         texte = table.to_csv(index=False, float_format="%.4g")
         nom = f"valeurs-{self.niveau}-{hashlib.sha256(texte.encode()).hexdigest()[:12]}.csv"
         self.dossier.mkdir(parents=True, exist_ok=True)
@@ -263,8 +276,7 @@ class Carte:
         return [choix, recherche] + [alt.param(name=k, value=v) for k, v in constantes.items()]
 
     def _couche_carte(self, mode: str, largeur: int, hauteur: int, filtre: str | None, titre=None):
-        n = len(self.options)
-        champs = ["nom", "dep"] + [c for i in range(n) for c in (f"v{i}", f"c{i}")]
+        champs = self._colonnes[1:]
         base = alt.Chart(self._geometrie(mode)).transform_lookup(
             lookup="properties.code", from_=alt.LookupData(self._donnees_valeurs(mode), key="code", fields=champs),
         )
@@ -352,10 +364,9 @@ class Carte:
         """
         spec = self.graphique(mode).to_dict()
         if mode == "inline":
-            colonnes = ["code", "nom", "dep"] + [c for i in range(len(self.options)) for c in (f"v{i}", f"c{i}")]
             spec.setdefault("datasets", {}).update({
                 f"geo_{self.niveau}": _topojson(self.niveau),
-                "valeurs": json.loads(self.valeurs[colonnes].to_json(orient="records")),
+                "valeurs": json.loads(self.valeurs[self._colonnes].to_json(orient="records")),
             })
         return spec
 
@@ -532,16 +543,8 @@ def carte_serie(
     opt = _Option("serie", None, libelle, unite or ("classe" if categories else ""), source)
     type_agregation = "categorie" if categories else "ratio"
     _ajouter(table, 0, serie, opt, type_agregation, "serie", classification, k, None, None)
-    if categories:
-        index = {c: j for j, c in enumerate(categories)}
-        table["c0"] = serie.map(lambda v: index.get(v, -1) if pd.notna(v) else -1).astype(int)
+    if categories:  # toutes les classes demandées, dans l'ordre donné, même absentes des données
+        table["c0"] = serie.map({c: j for j, c in enumerate(categories)}).fillna(-1).astype(int)
         opt.classes = list(categories)
-        if couleurs:
-            opt.couleurs = list(couleurs)
-        else:
-            import matplotlib
-            from matplotlib.colors import to_hex
-
-            cmap = matplotlib.colormaps[PALETTES["categorielle"]]
-            opt.couleurs = [to_hex(cmap(j % cmap.N)) for j in range(len(categories))]
+        opt.couleurs = list(couleurs) if couleurs else _couleurs_categories(len(categories))
     return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur)

@@ -1,13 +1,10 @@
 """L'API de chargement, telle qu'un analyste l'appelle, et ses erreurs en français."""
 from __future__ import annotations
 
-import warnings
 
-import pandas as pd
 import pytest
 
 import territoire_lib as tl
-from territoire_lib import chargement
 from territoire_lib.erreurs import (
     CodeTerritoireInconnu,
     DonneesAlterees,

@@ -31,6 +31,7 @@ __all__ = [
     "communes_retablies",
     "harmoniser_valeurs",
     "communes_nouvelles_depuis",
+    "traduire_codes",
 ]
 
 journal = logging.getLogger(__name__)
@@ -324,6 +325,21 @@ def harmoniser_valeurs(
                         len(discordants), sorted(discordants)[:8])
     _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport)
     return res, rapport
+
+
+def traduire_codes(codes: pd.Series, passage: pd.DataFrame, actuels: set[str]) -> pd.Series:
+    """Code courant de chaque code : inchangé s'il est en vigueur, traduit s'il a une seule
+    commune d'arrivée, NA s'il est inconnu ou réparti sur plusieurs communes (n-à-n).
+
+    Exemples
+    --------
+    >>> passage = pd.DataFrame({"ancien_code": ["01001", "01003", "01003"], "code_commune": ["01002", "01004", "01005"]})
+    >>> traduire_codes(pd.Series(["01001", "01002", "01003", "99999"]), passage, {"01002", "01004", "01005"}).tolist()
+    ['01002', '01002', nan, nan]
+    """
+    cibles = passage.groupby("ancien_code")["code_commune"].agg(list)
+    unique = cibles[cibles.map(len) == 1].str[0]
+    return codes.where(codes.isin(actuels) | codes.isna(), codes.map(unique))
 
 
 def _traduire(table, colonnes, passage, actuels, colonne_code):

@@ -111,8 +111,7 @@ def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame, rappor
             version.loc[version["code"].isin(incompletes), "population"] = np.nan
         pop, rapport = cog.harmoniser_population(version, courant, passage)
         if incompletes:
-            unique = passage.groupby("ancien_code")["code_commune"].first()
-            cibles = {c if c in set(pop["code_commune"]) else unique.get(c) for c in incompletes}
+            cibles = cog.traduire_codes(pd.Series(sorted(incompletes)), passage, set(pop["code_commune"]))
             marque = pop["code_commune"].isin(cibles) & pop["population"].isna()
             pop.loc[marque, "statut"] = MOTIF_COMMUNE_NOUVELLE.format(millesime=millesime)
             rapport["communes_nouvelles_population_incomplete"] = sorted(pop.loc[marque, "code_commune"])

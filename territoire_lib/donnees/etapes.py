@@ -122,10 +122,7 @@ def etape_mairies(contexte: dict) -> None:
 
 def _vers_cog_courant(contexte: dict, codes: pd.Series, nom: str) -> pd.Series:
     """Traduit une série de codes commune vers le COG courant ; consigne ceux hors champ."""
-    p = contexte["passage"].groupby("ancien_code")["code_commune"].agg(list)
-    unique = p[p.map(len) == 1].str[0]
-    actuels = contexte["actuels"]
-    traduits = codes.where(codes.isin(actuels) | codes.isna(), codes.map(unique))
+    traduits = cog.traduire_codes(codes, contexte["passage"], contexte["actuels"])
     hors = sorted(codes[traduits.isna() & codes.notna()].unique())
     contexte["rapports"].setdefault(nom, {})["codes_hors_champ"] = hors
     if hors:

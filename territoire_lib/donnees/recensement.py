@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cog import harmoniser_comptages
+from .cog import harmoniser_comptages, traduire_codes
 
 __all__ = ["COLONNES_RP", "lire_iris_rp2021", "rp2021_par_commune", "rp2021_par_iris"]
 
@@ -51,8 +51,6 @@ def rp2021_par_commune(
 
 def rp2021_par_iris(iris: pd.DataFrame, passage: pd.DataFrame, actuels: set[str]) -> pd.DataFrame:
     """Table IRIS avec le code de la commune courante de rattachement."""
-    dico = passage.groupby("ancien_code")["code_commune"].first().to_dict()
     out = iris.copy()
-    src = out["code_commune_source"]
-    out["code_commune"] = src.where(src.isin(actuels), src.map(dico))
+    out["code_commune"] = traduire_codes(out["code_commune_source"], passage, actuels)
     return out

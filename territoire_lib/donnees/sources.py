@@ -18,9 +18,13 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..chemins import RACINE_PAQUET, dossier_cache
 from ..erreurs import ErreurSource
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FichierSource",
