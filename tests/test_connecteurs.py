@@ -209,3 +209,27 @@ def test_source_officielle_en_ligne(sid, tmp_path, monkeypatch):
         "arcep_ftth_communes",) and len(table) > 30000
     r = table.attrs["rapport"]
     assert len(r.get("codes_non_apparies", [])) < 200, r.get("codes_non_apparies")
+
+
+def test_indicateurs_en_ligne_et_vue_flux(cache_fixtures, capsys):
+    df = connecteurs.indicateurs_en_ligne(["taux_pauvrete", "population"], niveau="departement", codes=["75"])
+    assert df.loc["75", "taux_pauvrete"] == pytest.approx(15.0)
+    od = connecteurs.essayer("insee_mobpro_2022", vue="flux")
+    assert {"code_commune_residence", "code_commune_travail", "actifs_occupes"} <= set(od.columns)
+    assert connecteurs.indicateurs_en_ligne("mediane_niveau_vie", niveau="epci") is None
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1
+
+
+def test_indicateurs_en_ligne_sans_reseau(cache_vide, monkeypatch, capsys):
+    sources = commun.lire_sources_web()
+    src = sources["arcep_ftth_communes"]
+    monkeypatch.setitem(sources, src.id, dataclasses.replace(src, url="http://127.0.0.1:9/arcep.csv"))
+    assert connecteurs.indicateurs_en_ligne("part_locaux_raccordables_fibre", niveau="epci") is None
+    sortie = capsys.readouterr().out.strip().splitlines()
+    assert len(sortie) == 1 and "Arcep" in sortie[0]
+
+
+def test_carte_d_un_indicateur_web(cache_fixtures):
+    from territoire_lib.cartes import carte
+
+    assert carte("taux_pauvrete", niveau="departement") is not None

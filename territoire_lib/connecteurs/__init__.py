@@ -48,6 +48,8 @@ __all__ = [
     "analyser",
     "charger",
     "essayer",
+    "indicateurs_en_ligne",
+    "VUES",
     "table_communale",
     "rapport",
     "statut",
@@ -61,6 +63,12 @@ ANALYSEURS: dict[str, Callable] = {
     mobpro.SOURCE: mobpro.analyser,
     lieux.TIERS_LIEUX: lieux.analyser_tiers_lieux,
     lieux.MEDIATION: lieux.analyser_mediation,
+}
+
+
+#: Autres tables qu'une source sait produire (``essayer(source, vue=...)``).
+VUES: dict[str, dict[str, Callable]] = {
+    mobpro.SOURCE: {"flux": mobpro.flux},
 }
 
 
@@ -131,7 +139,7 @@ def _resume(source_id: str, table: pd.DataFrame) -> str:
             f"(détail : territoire_lib.connecteurs.rapport('{source_id}')).")
 
 
-def essayer(source_id: str, verbeux: bool = True) -> pd.DataFrame | None:
+def essayer(source_id: str, verbeux: bool = True, vue: str | None = None) -> pd.DataFrame | None:
     """Pour un carnet : la table de la source, ou ``None`` avec une ligne d'explication.
 
     Ne lève jamais d'erreur et ne rend jamais de table vide : sans réseau, après
@@ -145,13 +153,24 @@ def essayer(source_id: str, verbeux: bool = True) -> pd.DataFrame | None:
     verbeux : bool
         Affiche aussi, en cas de succès, une ligne de résumé (communes, codes
         traduits, codes non appariés).
+    vue : str, optionnel
+        Autre table de la source (voir :data:`VUES`, ex. ``"flux"`` pour la
+        table origine-destination de MOBPRO).
 
     Renvoie
     -------
     DataFrame ou None
     """
     try:
-        table = charger(source_id)
+        if vue is not None:
+            if vue not in VUES.get(source_id, {}):
+                raise ErreurSource(f"vue « {vue} » inconnue pour {source_id} "
+                                   f"(vues : {', '.join(VUES.get(source_id, {})) or 'aucune'}).")
+            telecharger(source_id)
+            table = VUES[source_id][vue]()
+            verbeux = False
+        else:
+            table = charger(source_id)
         if table is None or table.empty:
             raise ErreurSource("la table obtenue est vide.")
     except Exception as exc:  # un carnet ne doit jamais afficher de trace
@@ -166,6 +185,44 @@ def essayer(source_id: str, verbeux: bool = True) -> pd.DataFrame | None:
     if verbeux:
         print(_resume(source_id, table))
     return table
+
+
+def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **options) -> pd.DataFrame | None:
+    """:func:`territoire_lib.indicateurs` pour des indicateurs de sources en ligne, sans risque en atelier.
+
+    Télécharge au besoin chaque source web nécessaire (via :func:`essayer`) ;
+    si l'une manque, une ligne d'explication et ``None``.
+
+    Paramètres
+    ----------
+    ids : str ou liste de str
+        Indicateurs du catalogue (les indicateurs hors ligne sont acceptés aussi).
+    niveau : str
+        Niveau ou regroupement, comme pour :func:`territoire_lib.indicateurs`.
+    **options
+        ``millesime``, ``codes``, ``couverture``.
+
+    Renvoie
+    -------
+    DataFrame ou None
+    """
+    from ..catalogue import indicateur
+    from ..chargement import indicateurs
+
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    try:
+        besoins = sorted({indicateur(i).source_web for i in ids} - {""})
+    except Exception as exc:
+        print(" ".join(f"Indicateurs en ligne non calculés : {exc}".split()))
+        return None
+    for sid in besoins:
+        if essayer(sid, verbeux=False) is None:
+            return None
+    try:
+        return indicateurs(ids, niveau=niveau, **options)
+    except Exception as exc:  # message en une ligne, jamais de trace dans un carnet
+        print(" ".join(f"Indicateurs en ligne non calculés : {exc}".split()))
+        return None
 
 
 def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFrame:

@@ -16,7 +16,6 @@ codes non appariés) : rien n'est écarté en silence.
 """
 from __future__ import annotations
 
-import io
 import json
 import re
 import tomllib
@@ -26,7 +25,6 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..chemins import RACINE_PAQUET, dossier_cache
@@ -269,25 +267,28 @@ def _membre(source: SourceWeb, archive: zipfile.ZipFile) -> str:
     return trouves[0]
 
 
-def _lire_texte(source: SourceWeb, flux, colonnes: list[str]) -> pd.DataFrame:
-    octets = flux.read()
-    for encodage in dict.fromkeys(("utf-8-sig" if source.encodage == "utf-8" else source.encodage, "latin-1")):
+def _lire_texte(source: SourceWeb, ouvrir, colonnes: list[str]) -> pd.DataFrame:
+    """Lit le CSV en flux (jamais tout le texte en mémoire) ; ``ouvrir()`` rend un flux binaire neuf."""
+    premier = "utf-8-sig" if source.encodage.lower() in ("utf-8", "utf8") else source.encodage
+    for encodage in dict.fromkeys((premier, "latin-1")):
         try:
-            texte = octets.decode(encodage)
-            break
+            with ouvrir() as flux:
+                entete = pd.read_csv(flux, sep=source.separateur, nrows=0, encoding=encodage).columns
+            entete = [str(c).strip() for c in entete]
+            manquantes = [c for c in colonnes if c not in entete]
+            if manquantes:
+                raise ErreurSource(
+                    f"« {source.id} » : colonnes attendues absentes du fichier : {', '.join(manquantes)}. "
+                    f"Colonnes trouvées : {', '.join(entete[:20])}. Le producteur a changé le format : "
+                    "mettez à jour sources_web.toml et l'analyseur."
+                )
+            with ouvrir() as flux:
+                return pd.read_csv(flux, sep=source.separateur, dtype=str, keep_default_na=False,
+                                   na_values=[""], encoding=encodage,
+                                   usecols=lambda c: str(c).strip() in colonnes)
         except UnicodeDecodeError:
             continue
-    entete = pd.read_csv(io.StringIO(texte), sep=source.separateur, nrows=0).columns
-    entete = [str(c).strip() for c in entete]
-    manquantes = [c for c in colonnes if c not in entete]
-    if manquantes:
-        raise ErreurSource(
-            f"« {source.id} » : colonnes attendues absentes du fichier : {', '.join(manquantes)}. "
-            f"Colonnes trouvées : {', '.join(entete[:20])}. Le producteur a changé le format : "
-            "mettez à jour sources_web.toml et l'analyseur."
-        )
-    return pd.read_csv(io.StringIO(texte), sep=source.separateur, dtype=str, keep_default_na=False,
-                       na_values=[""], usecols=lambda c: str(c).strip() in colonnes)
+    raise ErreurSource(f"« {source.id} » : encodage illisible (ni {premier} ni latin-1).")
 
 
 def lire_brut(source_id: str, chemin: Path | None = None) -> pd.DataFrame:
@@ -313,11 +314,11 @@ def lire_brut(source_id: str, chemin: Path | None = None) -> pd.DataFrame:
     colonnes = list(source.colonnes)
     try:
         if source.format == "zip":
-            with zipfile.ZipFile(chemin) as archive, archive.open(_membre(source, archive)) as flux:
-                df = _lire_texte(source, flux, colonnes)
+            with zipfile.ZipFile(chemin) as archive:
+                membre = _membre(source, archive)
+                df = _lire_texte(source, lambda: archive.open(membre), colonnes)
         else:
-            with open(chemin, "rb") as flux:
-                df = _lire_texte(source, flux, colonnes)
+            df = _lire_texte(source, lambda: open(chemin, "rb"), colonnes)
     except (zipfile.BadZipFile, pd.errors.ParserError, EOFError) as exc:
         raise SourceWebIndisponible(source, f"fichier corrompu ou tronqué ({type(exc).__name__} : {exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
@@ -404,7 +405,7 @@ def sommer_par_commune(table: pd.DataFrame, colonnes: list[str], strict: bool = 
 
     Exemples
     --------
-    >>> t = pd.DataFrame({"code_commune": ["A", "A", "B"], "x": [1.0, np.nan, 2.0]})
+    >>> t = pd.DataFrame({"code_commune": ["A", "A", "B"], "x": [1.0, float("nan"), 2.0]})
     >>> sommer_par_commune(t, ["x"])["x"].tolist()
     [nan, 2.0]
     """
