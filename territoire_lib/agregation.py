@@ -36,6 +36,7 @@ def colonnes_requises(ind: Indicateur, millesime=None) -> list[str]:
     """
     a = ind.agregation
     cles = {"somme": ["colonne"], "categorie": ["colonne"], "part_communes": ["colonne"],
+            "valeur_communale": ["colonne"],
             "ratio": ["numerateur", "denominateur"], "taux_annuel": ["debut", "fin"],
             "moyenne_ponderee": ["colonne", "poids"]}[a["type"]]
     return [_colonne(a[k], millesime) for k in cles]
@@ -73,6 +74,13 @@ def calculer(table: pd.DataFrame, ind: Indicateur, millesime=None, cle: pd.Serie
             raise IndicateurNonDisponible(
                 f"« {ind.id} » est une classe de commune : elle ne s'agrège pas. Utilisez-la comme "
                 "regroupement (ex. agreger(..., par='degurba')) ou au niveau commune."
+            )
+        return table[cols[0]]
+    if t == "valeur_communale":
+        if cle is not None:
+            raise IndicateurNonDisponible(
+                f"« {ind.id} » est une statistique non additive (médiane…) : elle n'existe qu'au niveau "
+                "commune ; la recalculer pour un groupe de communes demande les données individuelles."
             )
         return table[cols[0]]
     if t == "somme":

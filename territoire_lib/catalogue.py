@@ -43,6 +43,8 @@ class Indicateur:
     theme: str
     seed: str = ""
     millesimes: tuple = field(default_factory=tuple)
+    #: Identifiant d'une source de ``sources_web.toml`` si l'indicateur vient d'un connecteur en ligne.
+    source_web: str = ""
 
     @property
     def millesime_defaut(self):
@@ -68,14 +70,19 @@ class Indicateur:
 
     @property
     def licences(self) -> str:
-        """Licence(s) des données sources, lues dans ``sources.toml``."""
+        """Licence(s) des données sources, lues dans ``sources.toml`` (``sources_web.toml`` pour ``web:``)."""
         from .donnees.sources import lire_sources
 
         paquets = lire_sources()
         vues = []
         for ref in self.source:
             paquet, fichier = ref.split(":")
-            lic = paquets[paquet].fichiers[fichier].licence
+            if paquet == "web":
+                from .connecteurs.commun import source_web
+
+                lic = source_web(fichier).licence
+            else:
+                lic = paquets[paquet].fichiers[fichier].licence
             if lic not in vues:
                 vues.append(lic)
         return " ; ".join(vues)
@@ -83,7 +90,7 @@ class Indicateur:
     @property
     def agregeable(self) -> bool:
         """Vrai si l'indicateur se calcule au-delà de la commune."""
-        return self.agregation["type"] != "categorie"
+        return self.agregation["type"] not in ("categorie", "valeur_communale")
 
 
 @lru_cache(maxsize=1)
@@ -148,7 +155,7 @@ def catalogue() -> pd.DataFrame:
             "agregation": i.agregation["type"], "millesimes": ", ".join(map(str, i.millesimes)) or "—",
             "producteur": i.producteur, "source": ", ".join(i.source), "licence": i.licences,
             "couverture": i.couverture,
-            "theme": i.theme, "seed": i.seed,
+            "theme": i.theme, "seed": i.seed, "source_web": i.source_web,
         })
     return pd.DataFrame(lignes)
 

@@ -146,6 +146,22 @@ def _regroupement_de(ind) -> str:
     return next((k for k, v in regroupements().items() if v["colonne"] == colonne), "degurba")
 
 
+def _table_avec_web(inds) -> pd.DataFrame:
+    """Table des communes, complétée des colonnes des sources web (cache) dont dépendent ``inds``."""
+    table = table_communes()
+    web = {i.source_web: i.id for i in inds if i.source_web}
+    if not web:
+        return table
+    from .connecteurs import table_communale
+
+    table = table.copy()
+    for source_id, ind_id in sorted(web.items()):
+        t = table_communale(source_id, indicateur=ind_id).set_index("code_commune")
+        for col in t.columns.difference(table.columns):
+            table[col] = table["code_commune"].map(t[col])
+    return table
+
+
 def indicateurs(
     ids: str | list[str],
     niveau: str = "commune",
@@ -185,12 +201,19 @@ def indicateurs(
     ids = [ids] if isinstance(ids, str) else list(ids)
     _verifier_niveau(niveau)
     inds = [indicateur(i) for i in ids]
-    table = table_communes()
+    table = _table_avec_web(inds)
     cle = _cle(niveau, table)
     colonnes = {}
     for ind in inds:
         m = millesime.get(ind.id) if isinstance(millesime, dict) else millesime
         m = ind.verifier_millesime(m)
+        if niveau != "commune" and ind.agregation["type"] == "valeur_communale":
+            raise IndicateurNonDisponible(
+                f"« {ind.id} » ({ind.libelle}) est une statistique non additive : elle n'existe qu'au niveau "
+                f"commune (niveau demandé : {niveau}). Une médiane de communes n'est pas la médiane du "
+                "territoire : utilisez la valeur publiée par le producteur pour ce niveau, ou un indicateur "
+                "additif (taux avec numérateur et dénominateur)."
+            )
         if niveau != "commune" and not ind.agregeable:
             raise IndicateurNonDisponible(
                 f"« {ind.id} » est une classe de commune : elle n'existe qu'au niveau commune (niveau "

@@ -69,7 +69,7 @@ def explorateur(ids: list[str] | None = None, niveau: str = "departement"):
     from IPython.display import display
 
     cat = catalogue()
-    ids = ids or [i for i in cat["id"] if indicateur(i).agregeable]
+    ids = ids or [i for i in cat["id"] if indicateur(i).agregeable and not indicateur(i).source_web]
     menu_ind = w.Dropdown(options=[(indicateur(i).libelle, i) for i in ids], value=ids[0], description="Indicateur")
     menu_niv = w.Dropdown(options=[("Communes", "commune"), ("EPCI", "epci"), ("Départements", "departement"),
                                    ("Régions", "region")], value=niveau, description="Niveau")

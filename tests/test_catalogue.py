@@ -26,6 +26,11 @@ def test_sources_du_catalogue_existent():
     for _, ligne in catalogue().iterrows():
         for ref in ligne["source"].split(", "):
             paquet, fichier = ref.split(":")
+            if paquet == "web":  # sources en ligne : sources_web.toml (tests/test_connecteurs.py)
+                from territoire_lib.connecteurs.commun import lire_sources_web
+
+                assert fichier in lire_sources_web(), f"{ligne['id']} : source web {fichier} inconnue"
+                continue
             assert paquet in paquets, f"{ligne['id']} : paquet {paquet} absent de sources.toml"
             assert fichier in paquets[paquet].fichiers, f"{ligne['id']} : fichier {ref} inconnu"
 
@@ -34,6 +39,8 @@ def test_colonnes_de_chaque_millesime_presentes():
     colonnes = set(table_communes().columns)
     for i in catalogue()["id"]:
         ind = indicateur(i)
+        if ind.source_web:  # colonnes des sources en ligne : tests/test_connecteurs.py
+            continue
         for m in ind.millesimes or (None,):
             manquantes = set(colonnes_requises(ind, m)) - colonnes
             assert not manquantes, f"{i} ({m}) : colonnes absentes {manquantes}"

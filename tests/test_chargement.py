@@ -21,7 +21,8 @@ NIVEAUX = ["commune", "epci", "departement", "region"]
 
 @pytest.mark.parametrize("niveau", NIVEAUX)
 def test_tous_les_indicateurs_agregeables_a_tous_les_niveaux(niveau):
-    ids = [i for i in tl.catalogue()["id"] if tl.indicateur(i).agregeable or niveau == "commune"]
+    ids = [i for i in tl.catalogue()["id"] if (tl.indicateur(i).agregeable or niveau == "commune")
+           and not tl.indicateur(i).source_web]  # sources en ligne : tests/test_connecteurs.py
     df = tl.indicateurs(ids, niveau=niveau)
     assert list(df.columns[1:]) == ids
     assert len(df) == len(tl.territoires(niveau))
@@ -39,6 +40,8 @@ def test_regroupements(regroupement):
 def test_tous_les_millesimes():
     for i in tl.catalogue()["id"]:
         ind = tl.indicateur(i)
+        if ind.source_web:  # sources en ligne : tests/test_connecteurs.py
+            continue
         for m in ind.millesimes:
             if ind.agregeable:
                 assert tl.indicateurs(i, niveau="departement", millesime=m)[i].notna().sum() > 0, (i, m)

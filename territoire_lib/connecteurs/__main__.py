@@ -1,0 +1,43 @@
+"""Ligne de commande des connecteurs web.
+
+    python -m territoire_lib.connecteurs liste
+    python -m territoire_lib.connecteurs telecharger insee_filosofi_2021 [--forcer]
+    python -m territoire_lib.connecteurs telecharger tout
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import charger, statut
+from .commun import lire_sources_web
+from ..erreurs import ErreurTerritoire
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Point d'entrée ; renvoie le code de sortie (0 si tout a réussi)."""
+    p = argparse.ArgumentParser(prog="python -m territoire_lib.connecteurs",
+                                description="Sources web officielles : état du cache, téléchargement.")
+    sous = p.add_subparsers(dest="commande", required=True)
+    sous.add_parser("liste", help="sources déclarées et état du cache")
+    t = sous.add_parser("telecharger", help="télécharge, vérifie et analyse une source (ou « tout »)")
+    t.add_argument("source", help="identifiant de la source, ou « tout »")
+    t.add_argument("--forcer", action="store_true", help="retélécharger même si la source est en cache")
+    args = p.parse_args(argv)
+    if args.commande == "liste":
+        print(statut().to_string(index=False))
+        return 0
+    ids = list(lire_sources_web()) if args.source == "tout" else [args.source]
+    echecs = 0
+    for i in ids:
+        try:
+            table = charger(i, forcer=args.forcer)
+            print(f"{i} : {len(table)} communes en cache.")
+        except ErreurTerritoire as exc:
+            echecs += 1
+            print(f"{i} : échec. {exc}", file=sys.stderr)
+    return 1 if echecs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

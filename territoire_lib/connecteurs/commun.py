@@ -1,0 +1,416 @@
+"""Socle commun des connecteurs web : sources déclarées, cache, empreintes, lecture, COG.
+
+Les sources sont décrites dans ``territoire_lib/sources_web.toml`` (adresse
+officielle, colonnes attendues, millésime, licence, empreinte épinglée). Les
+fichiers sont téléchargés avec :mod:`pooch` dans ``$TERRITOIRE_CACHE/web/`` :
+
+- première fois : l'empreinte sha256 est calculée, inscrite dans le registre du
+  cache (``web/registre_empreintes.json``) et la ligne à épingler dans
+  ``sources_web.toml`` est affichée ;
+- empreinte épinglée : un fichier différent est refusé avec une erreur en
+  français (:class:`EmpreinteWebInattendue`).
+
+Les tables communales produites par les analyseurs sont gardées en parquet dans
+le même cache, avec le rapport d'harmonisation (codes traduits au COG courant,
+codes non appariés) : rien n'est écarté en silence.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..chemins import RACINE_PAQUET, dossier_cache
+from ..erreurs import ErreurSource, suggestions
+
+__all__ = [
+    "SourceWeb",
+    "SourceWebIndisponible",
+    "EmpreinteWebInattendue",
+    "FICHIER_SOURCES_WEB",
+    "COMMANDE_TELECHARGER",
+    "lire_sources_web",
+    "source_web",
+    "dossier_web",
+    "chemin_brut",
+    "chemin_table",
+    "registre_empreintes",
+    "telecharger",
+    "lire_brut",
+    "normaliser_code_commune",
+    "harmoniser_codes",
+    "sommer_par_commune",
+]
+
+FICHIER_SOURCES_WEB = RACINE_PAQUET / "sources_web.toml"
+#: Commande à indiquer à l'utilisateur pour remplir le cache.
+COMMANDE_TELECHARGER = "python -m territoire_lib.connecteurs telecharger"
+FICHIER_REGISTRE = "registre_empreintes.json"
+AGENT = "territoires-en-transition (connecteurs web ; contact : voir README du dépôt)"
+TYPES = {"str": "string", "int": "Int64", "float": "float64"}
+
+
+@dataclass(frozen=True)
+class SourceWeb:
+    """Une source web officielle déclarée dans ``sources_web.toml``."""
+
+    id: str
+    titre: str
+    producteur: str
+    licence: str
+    millesime: str
+    page: str
+    url: str
+    format: str
+    separateur: str
+    encodage: str
+    sha256: str = ""
+    url_stable: bool = True
+    membre: str = ""
+    note: str = ""
+    colonnes: dict = field(default_factory=dict)
+
+    @property
+    def nom_fichier(self) -> str:
+        """Nom du fichier brut dans le cache (``<id>.<format>``)."""
+        return f"{self.id}.{self.format}"
+
+
+class SourceWebIndisponible(ErreurSource):
+    """Source web injoignable, téléchargement interrompu ou fichier illisible."""
+
+    def __init__(self, source: SourceWeb, raison: str):
+        super().__init__(
+            f"Source en ligne indisponible : {source.producteur} — {source.titre} ({source.url}). "
+            f"Motif : {raison}"
+        )
+        self.source, self.raison = source, raison
+
+
+class EmpreinteWebInattendue(ErreurSource):
+    """Le fichier obtenu n'a pas l'empreinte épinglée dans ``sources_web.toml``."""
+
+    def __init__(self, source: SourceWeb, obtenu: str):
+        super().__init__(
+            f"Le fichier de « {source.id} » ({source.url}) a l'empreinte sha256 {obtenu[:16]}… au lieu de "
+            f"{source.sha256[:16]}… épinglée dans sources_web.toml : le producteur l'a modifié, ou le "
+            "téléchargement est altéré. Ne l'utilisez pas sans vérification ; après vérification, mettez à "
+            f"jour la ligne sha256 de « {source.id} » (ou relancez `{COMMANDE_TELECHARGER} {source.id} --forcer`)."
+        )
+        self.source, self.obtenu = source, obtenu
+
+
+@lru_cache(maxsize=2)
+def lire_sources_web(chemin: Path = FICHIER_SOURCES_WEB) -> dict[str, SourceWeb]:
+    """Les sources web déclarées, par identifiant.
+
+    Exemples
+    --------
+    >>> s = lire_sources_web()["insee_filosofi_2021"]
+    >>> s.format, s.separateur
+    ('zip', ';')
+    """
+    with open(chemin, "rb") as f:
+        brut = tomllib.load(f)
+    return {d["id"]: SourceWeb(**d) for d in brut["source"]}
+
+
+def source_web(identifiant: str) -> SourceWeb:
+    """La source ``identifiant`` ; sinon une erreur qui liste les identifiants proches.
+
+    Exemples
+    --------
+    >>> source_web("insee_bpe_2024").producteur
+    'Insee, Base permanente des équipements 2024'
+    """
+    sources = lire_sources_web()
+    if identifiant not in sources:
+        proches = suggestions(identifiant, sources) or list(sources)
+        raise ErreurSource(
+            f"Source web inconnue : « {identifiant} ». Sources déclarées : {', '.join(proches)} "
+            "(liste complète : `python -m territoire_lib.connecteurs liste`)."
+        )
+    return sources[identifiant]
+
+
+def dossier_web() -> Path:
+    """Dossier des fichiers web (``$TERRITOIRE_CACHE/web``), hors du dépôt."""
+    return dossier_cache() / "web"
+
+
+def chemin_brut(source: SourceWeb) -> Path:
+    """Chemin du fichier brut téléchargé (qu'il existe ou non)."""
+    return dossier_web() / "brut" / source.nom_fichier
+
+
+def chemin_table(source: SourceWeb) -> Path:
+    """Chemin de la table communale analysée (parquet, qu'il existe ou non)."""
+    return dossier_web() / "tables" / f"{source.id}.parquet"
+
+
+def _sha256(chemin: Path) -> str:
+    from ..donnees.sources import sha256_fichier
+
+    return sha256_fichier(chemin)
+
+
+def registre_empreintes() -> dict:
+    """Le registre des empreintes constatées au téléchargement (``{id: {...}}``)."""
+    chemin = dossier_web() / FICHIER_REGISTRE
+    if not chemin.exists():
+        return {}
+    try:
+        return json.loads(chemin.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _enregistrer(source: SourceWeb, chemin: Path, empreinte: str) -> None:
+    registre = registre_empreintes()
+    registre[source.id] = {
+        "url": source.url, "sha256": empreinte, "octets": chemin.stat().st_size,
+        "telecharge_le": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    dossier_web().mkdir(parents=True, exist_ok=True)
+    (dossier_web() / FICHIER_REGISTRE).write_text(
+        json.dumps(registre, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _verifier(source: SourceWeb, chemin: Path) -> str:
+    empreinte = _sha256(chemin)
+    if source.sha256 and empreinte != source.sha256:
+        raise EmpreinteWebInattendue(source, empreinte)
+    return empreinte
+
+
+def telecharger(source_id: str, forcer: bool = False, delai: float = 60.0) -> Path:
+    """Télécharge (si besoin) et vérifie le fichier officiel d'une source web.
+
+    Paramètres
+    ----------
+    source_id : str
+        Identifiant déclaré dans ``sources_web.toml``.
+    forcer : bool
+        Retélécharge même si le fichier est déjà dans le cache.
+    delai : float
+        Délai maximal d'attente du serveur, en secondes.
+
+    Renvoie
+    -------
+    Path
+        Le fichier brut, dans ``$TERRITOIRE_CACHE/web/brut/``.
+
+    Lève
+    ----
+    SourceWebIndisponible
+        Pas de réseau, serveur injoignable, réponse en erreur.
+    EmpreinteWebInattendue
+        Empreinte différente de celle épinglée dans ``sources_web.toml``.
+    """
+    import pooch
+
+    source = source_web(source_id)
+    cible = chemin_brut(source)
+    if cible.exists() and not forcer:
+        _verifier(source, cible)
+        return cible
+    cible.parent.mkdir(parents=True, exist_ok=True)
+    if cible.exists():
+        cible.unlink()
+    attendu = f"sha256:{source.sha256}" if source.sha256 else None
+    chargeur = pooch.HTTPDownloader(timeout=delai, progressbar=False, headers={"User-Agent": AGENT})
+    try:
+        pooch.retrieve(source.url, known_hash=attendu, fname=cible.name, path=cible.parent,
+                       downloader=chargeur)
+    except ValueError as exc:  # pooch : empreinte différente (fichier non gardé)
+        if "hash" in str(exc).lower():
+            autres = [h for h in re.findall(r"[0-9a-f]{64}", str(exc)) if h != source.sha256]
+            raise EmpreinteWebInattendue(source, autres[0] if autres else "inconnue") from None
+        raise SourceWebIndisponible(source, _motif(exc)) from None
+    except Exception as exc:  # réseau absent, DNS, HTTP 404/500, délai dépassé…
+        raise SourceWebIndisponible(source, _motif(exc)) from None
+    empreinte = _verifier(source, cible)
+    _enregistrer(source, cible, empreinte)
+    if not source.sha256:
+        print(f"« {source.id} » téléchargé ({cible.stat().st_size / 1e6:.1f} Mo). Empreinte à épingler "
+              f"dans territoire_lib/sources_web.toml : sha256 = \"{empreinte}\"")
+    return cible
+
+
+def _motif(exc: BaseException) -> str:
+    """Motif court et lisible d'un échec de téléchargement."""
+    texte = f"{type(exc).__name__} : {exc}"
+    bas = texte.lower()
+    if any(m in bas for m in ("name or service", "resolve", "getaddrinfo", "nodename", "unreachable",
+                              "connection", "network", "timed out", "timeout")):
+        return "pas de connexion au serveur (réseau absent ou filtré, ou serveur injoignable)."
+    if "404" in bas:
+        return "fichier introuvable à cette adresse (HTTP 404) : le producteur l'a peut-être déplacé."
+    return texte[:200]
+
+
+def _membre(source: SourceWeb, archive: zipfile.ZipFile) -> str:
+    noms = [n for n in archive.namelist() if not n.endswith("/")]
+    trouves = [n for n in noms if re.fullmatch(source.membre, Path(n).name, flags=re.IGNORECASE)]
+    if not trouves:
+        raise ErreurSource(
+            f"« {source.id} » : aucun fichier de l'archive ne correspond à « {source.membre} ». "
+            f"Contenu de l'archive : {', '.join(noms[:10])}."
+        )
+    return trouves[0]
+
+
+def _lire_texte(source: SourceWeb, ouvrir, colonnes: list[str]) -> pd.DataFrame:
+    """Lit le CSV en flux (jamais tout le texte en mémoire) ; ``ouvrir()`` rend un flux binaire neuf."""
+    premier = "utf-8-sig" if source.encodage.lower() in ("utf-8", "utf8") else source.encodage
+    for encodage in dict.fromkeys((premier, "latin-1")):
+        try:
+            with ouvrir() as flux:
+                entete = pd.read_csv(flux, sep=source.separateur, nrows=0, encoding=encodage).columns
+            entete = [str(c).strip() for c in entete]
+            manquantes = [c for c in colonnes if c not in entete]
+            if manquantes:
+                raise ErreurSource(
+                    f"« {source.id} » : colonnes attendues absentes du fichier : {', '.join(manquantes)}. "
+                    f"Colonnes trouvées : {', '.join(entete[:20])}. Le producteur a changé le format : "
+                    "mettez à jour sources_web.toml et l'analyseur."
+                )
+            with ouvrir() as flux:
+                return pd.read_csv(flux, sep=source.separateur, dtype=str, keep_default_na=False,
+                                   na_values=[""], encoding=encodage,
+                                   usecols=lambda c: str(c).strip() in colonnes)
+        except UnicodeDecodeError:
+            continue
+    raise ErreurSource(f"« {source.id} » : encodage illisible (ni {premier} ni latin-1).")
+
+
+def lire_brut(source_id: str, chemin: Path | None = None) -> pd.DataFrame:
+    """Lit le fichier brut d'une source (colonnes déclarées seulement, typées).
+
+    Les codes officiels restent des chaînes ; les colonnes ``int``/``float``
+    sont converties (virgule décimale acceptée, valeur illisible = NA).
+
+    Paramètres
+    ----------
+    source_id : str
+        Identifiant de la source.
+    chemin : Path, optionnel
+        Fichier à lire (par défaut le fichier du cache).
+
+    Renvoie
+    -------
+    DataFrame
+        Une colonne par colonne déclarée dans ``sources_web.toml``.
+    """
+    source = source_web(source_id)
+    chemin = Path(chemin) if chemin is not None else chemin_brut(source)
+    colonnes = list(source.colonnes)
+    try:
+        if source.format == "zip":
+            with zipfile.ZipFile(chemin) as archive:
+                membre = _membre(source, archive)
+                df = _lire_texte(source, lambda: archive.open(membre), colonnes)
+        else:
+            df = _lire_texte(source, lambda: open(chemin, "rb"), colonnes)
+    except (zipfile.BadZipFile, pd.errors.ParserError, EOFError) as exc:
+        raise SourceWebIndisponible(source, f"fichier corrompu ou tronqué ({type(exc).__name__} : {exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    for col, type_ in source.colonnes.items():
+        if type_ in ("int", "float"):
+            valeurs = pd.to_numeric(df[col].str.replace(",", ".", regex=False).str.replace(" ", "", regex=False),
+                                    errors="coerce")
+            df[col] = valeurs.round().astype("Int64") if type_ == "int" else valeurs.astype("float64")
+        else:
+            df[col] = df[col].str.strip().astype("string")
+    return df[colonnes]
+
+
+def normaliser_code_commune(codes: pd.Series) -> pd.Series:
+    """Codes commune en chaînes de 5 caractères (zéro initial rétabli, préfixe ``COM-`` retiré).
+
+    Exemples
+    --------
+    >>> normaliser_code_commune(pd.Series(["1001", "COM-2A004", " 75056 ", None])).tolist()
+    ['01001', '2A004', '75056', <NA>]
+    """
+    c = codes.astype("string").str.strip().str.upper().str.replace(r"^.*-", "", regex=True)
+    return c.where(~c.str.fullmatch(r"\d{4}").fillna(False), "0" + c)
+
+
+def harmoniser_codes(codes: pd.Series) -> tuple[pd.Series, dict]:
+    """Traduit des codes commune vers le COG courant et dit ce qui n'a pas pu l'être.
+
+    Réutilise :func:`territoire_lib.donnees.cog.traduire_codes` et la table de
+    passage du COG (fusions, arrondissements municipaux de Paris, Lyon,
+    Marseille).
+
+    Paramètres
+    ----------
+    codes : Series
+        Codes tels que publiés par la source.
+
+    Renvoie
+    -------
+    tuple (Series, dict)
+        Le code courant de chaque ligne (NA si inconnu ou réparti sur plusieurs
+        communes) et un rapport : ``codes_lus``, ``codes_traduits`` (ancien →
+        courant), ``codes_non_apparies`` (liste), ``lignes_non_appariees``.
+
+    Exemples
+    --------
+    >>> courant, rapport = harmoniser_codes(pd.Series(["01001", "75101", "99999"]))
+    >>> courant.tolist()
+    ['01001', '75056', <NA>]
+    >>> rapport["codes_non_apparies"], rapport["codes_traduits"]
+    (['99999'], {'75101': '75056'})
+    """
+    from ..chargement import territoires
+    from ..donnees.cog import traduire_codes
+    from ..geographie import passage_cog
+
+    codes = normaliser_code_commune(codes)
+    actuels = set(territoires("commune")["code_commune"])
+    courant = traduire_codes(codes.astype(object), passage_cog(), actuels).astype("string")
+    traduits = codes.notna() & courant.notna() & (codes != courant)
+    non_apparies = codes.notna() & courant.isna()
+    rapport = {
+        "codes_lus": int(codes.nunique()),
+        "codes_traduits": dict(sorted(zip(codes[traduits], courant[traduits]))),
+        "codes_non_apparies": sorted(codes[non_apparies].unique().tolist()),
+        "lignes_non_appariees": int(non_apparies.sum()),
+        "lignes_sans_code": int(codes.isna().sum()),
+    }
+    return courant, rapport
+
+
+def sommer_par_commune(table: pd.DataFrame, colonnes: list[str], strict: bool = True) -> pd.DataFrame:
+    """Somme des colonnes par ``code_commune`` (plusieurs anciens codes → une commune).
+
+    Paramètres
+    ----------
+    table : DataFrame
+        Avec ``code_commune`` et les colonnes à sommer.
+    colonnes : list of str
+        Colonnes additives.
+    strict : bool
+        Si vrai, une somme dont une partie est NA vaut NA (jamais un total
+        partiel présenté comme complet).
+
+    Exemples
+    --------
+    >>> t = pd.DataFrame({"code_commune": ["A", "A", "B"], "x": [1.0, float("nan"), 2.0]})
+    >>> sommer_par_commune(t, ["x"])["x"].tolist()
+    [nan, 2.0]
+    """
+    g = table.groupby("code_commune", sort=True)[colonnes]
+    somme = g.sum(min_count=1)
+    if strict:
+        somme = somme.where(~table[colonnes].isna().groupby(table["code_commune"]).any())
+    return somme.reset_index()

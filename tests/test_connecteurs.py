@@ -1,0 +1,234 @@
+"""Connecteurs web : analyseurs et harmonisation sur fixtures, repli hors ligne, empreintes.
+
+Les fixtures (tests/fixtures/connecteurs/) imitent le schéma officiel de chaque
+source avec quelques lignes fictives. Les tests marqués ``reseau`` appellent les
+vraies adresses et sont désactivés par défaut (``-m reseau`` pour les lancer).
+"""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import territoire_lib as tl
+from territoire_lib import connecteurs
+from territoire_lib.connecteurs import commun
+from territoire_lib.erreurs import ErreurSource, IndicateurNonDisponible
+
+FIXTURES = Path(__file__).parent / "fixtures" / "connecteurs"
+FICHIERS = {
+    "arcep_ftth_communes": "fixture_arcep_commune_techno.csv",
+    "insee_bpe_2024": "fixture_BPE24.zip",
+    "insee_filosofi_2021": "fixture_base-cc-filosofi-2021-geo2025_csv.zip",
+    "insee_mobpro_2022": "fixture_base-flux-mobilite-domicile-lieu-travail-2022_csv.zip",
+    "france_tiers_lieux_2023": "fixture_bdftl-2023-01-fiche-identite.csv",
+    "mediation_numerique_nationale": "fixture_lieux-de-mediation-numerique.csv",
+}
+
+
+@pytest.fixture
+def cache_vide(tmp_path, monkeypatch):
+    """Cache web vide dans un dossier temporaire ($TERRITOIRE_CACHE)."""
+    monkeypatch.setenv("TERRITOIRE_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def cache_fixtures(cache_vide):
+    """Cache où chaque source « téléchargée » est sa fixture."""
+    for sid, nom in FICHIERS.items():
+        cible = commun.chemin_brut(commun.source_web(sid))
+        cible.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / nom, cible)
+    return cache_vide
+
+
+def _analyser(sid):
+    return connecteurs.analyser(sid, FIXTURES / FICHIERS[sid]).set_index("code_commune")
+
+
+def test_toutes_les_sources_ont_un_analyseur_et_une_fixture():
+    assert set(commun.lire_sources_web()) == set(connecteurs.ANALYSEURS) == set(FICHIERS)
+    for s in commun.lire_sources_web().values():
+        assert s.url.startswith("https://") and s.licence and s.millesime and s.colonnes
+
+
+def test_filosofi_secret_fusion_et_codes_non_apparies():
+    t = _analyser("insee_filosofi_2021")
+    assert t.loc["75056", "mediane_niveau_vie"] == 30000
+    assert t.loc["01053", "personnes_pauvres"] == pytest.approx(8000)
+    assert np.isnan(t.loc["01001", "taux_pauvrete_publie"])  # secret : NA, jamais 0
+    assert np.isnan(t.loc["01165", "mediane_niveau_vie"])  # 01070 + 01165 : médiane non recalculable
+    r = t.attrs["rapport"]
+    assert r["codes_non_apparies"] == ["99999"] and r["codes_traduits"] == {"01070": "01165"}
+    assert r["communes_fusionnees_mediane_na"] == ["01165"]
+    assert "200071751" not in t.index  # ligne EPCI écartée (seules les communes)
+
+
+def test_arcep_somme_des_anciens_codes():
+    t = _analyser("arcep_ftth_communes")
+    assert t.loc["01165", ["locaux_arcep", "locaux_ftth"]].tolist() == [820, 760]
+    assert t.attrs["rapport"]["codes_non_apparies"] == ["97701", "99999"]
+
+
+def test_bpe_comptages_arrondissements_et_distances():
+    t = _analyser("insee_bpe_2024")
+    assert len(t) == len(tl.territoires("commune"))
+    assert t.loc["75056", ["nb_medecins_generalistes", "nb_pharmacies"]].tolist() == [1, 1]
+    assert t.loc["01165", "nb_medecins_generalistes"] == 1 and t.loc["01002", "nb_france_services"] == 0
+    assert t.loc["01001", "distance_france_services_km"] < 1
+    r = t.attrs["rapport"]
+    assert r["codes_traduits"] == {"01003": "01165", "75101": "75056"} and r["codes_non_apparies"] == ["99999"]
+    assert r["equipements_sans_coordonnees_pour_distances"] == 2
+
+
+def test_mobpro_flux_et_arrondissements():
+    t = _analyser("insee_mobpro_2022")
+    assert t.loc["01001"].tolist() == pytest.approx([370.75, 270.25])
+    assert t.loc["75056"].tolist() == pytest.approx([4400, 400])  # 75101 → 75108 : même commune
+    r = t.attrs["rapport"]
+    assert r["lieux_travail_hors_cog"] == ["99140"] and r["residence"]["codes_non_apparies"] == ["99999"]
+
+
+def test_lieux_comptes_sans_perte():
+    tiers = _analyser("france_tiers_lieux_2023")
+    assert tiers.loc[["01001", "01165", "75056"], "nb_tiers_lieux"].tolist() == [2, 1, 1]
+    assert tiers.attrs["rapport"]["lignes_sans_code"] == 1  # doublon TL-0005 retiré, sans code compté
+    med = _analyser("mediation_numerique_nationale")
+    assert med.loc["01053", "nb_lieux_mediation_nationaux"] == 2  # l'un rattaché par code postal
+    assert med.attrs["rapport"]["lieux_rattaches_par_code_postal"] == 1
+
+
+def test_colonnes_manquantes_erreur_francaise(tmp_path):
+    faux = tmp_path / "faux.csv"
+    faux.write_text("code_insee;nbr\n01001;3\n", encoding="utf-8")
+    with pytest.raises(ErreurSource, match="colonnes attendues absentes.*elig_ftth"):
+        commun.lire_brut("arcep_ftth_communes", faux)
+
+
+def test_source_inconnue_propose_des_noms():
+    with pytest.raises(ErreurSource, match="insee_filosofi_2021"):
+        commun.source_web("filosofi")
+
+
+def test_sans_reseau_une_ligne_et_none(cache_vide, monkeypatch, capsys):
+    """Adresse injoignable (port fermé en boucle locale) : une ligne, pas de trace, None."""
+    sources = commun.lire_sources_web()
+    src = sources["insee_filosofi_2021"]
+    monkeypatch.setitem(sources, src.id, dataclasses.replace(src, url="http://127.0.0.1:9/filosofi.zip"))
+    assert connecteurs.essayer("insee_filosofi_2021") is None
+    sortie = capsys.readouterr().out.strip().splitlines()
+    assert len(sortie) == 1
+    assert "Filosofi" in sortie[0] and "http://127.0.0.1:9/filosofi.zip" in sortie[0]
+    assert "Traceback" not in sortie[0]
+    with pytest.raises(connecteurs.SourceWebIndisponible, match="Source en ligne indisponible"):
+        connecteurs.charger("insee_filosofi_2021")
+
+
+def test_fichier_corrompu_une_ligne(cache_vide, capsys):
+    cible = commun.chemin_brut(commun.source_web("insee_bpe_2024"))
+    cible.parent.mkdir(parents=True)
+    cible.write_bytes(b"PK\x03\x04 tronque")
+    assert connecteurs.essayer("insee_bpe_2024") is None
+    ligne = capsys.readouterr().out.strip()
+    assert "\n" not in ligne and "corrompu" in ligne and "BPE24.zip" in ligne
+
+
+def _simuler_telechargement(monkeypatch, fixture):
+    import pooch
+
+    def retrieve(url, known_hash, fname, path, downloader):
+        Path(path).mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / fixture, Path(path) / fname)
+        return str(Path(path) / fname)
+
+    monkeypatch.setattr(pooch, "retrieve", retrieve)
+
+
+def test_empreinte_enregistree_puis_epinglee(cache_vide, monkeypatch, capsys):
+    _simuler_telechargement(monkeypatch, FICHIERS["arcep_ftth_communes"])
+    table = connecteurs.essayer("arcep_ftth_communes")
+    assert table is not None and len(table) == 3
+    attendu = commun._sha256(FIXTURES / FICHIERS["arcep_ftth_communes"])
+    assert f'sha256 = "{attendu}"' in capsys.readouterr().out
+    assert commun.registre_empreintes()["arcep_ftth_communes"]["sha256"] == attendu
+    sources = commun.lire_sources_web()
+    src = sources["arcep_ftth_communes"]
+    monkeypatch.setitem(sources, src.id, dataclasses.replace(src, sha256="0" * 64))
+    with pytest.raises(connecteurs.EmpreinteWebInattendue, match="épinglée dans sources_web.toml"):
+        commun.telecharger("arcep_ftth_communes")
+    monkeypatch.setitem(sources, src.id, dataclasses.replace(src, sha256=attendu))
+    assert commun.telecharger("arcep_ftth_communes").exists()
+
+
+def test_indicateurs_web_comme_les_autres(cache_fixtures):
+    df = tl.indicateurs("taux_pauvrete", niveau="epci", couverture=True)
+    assert df.loc["200071751", "taux_pauvrete"] == pytest.approx(20.0)
+    assert df.loc["200071751", "taux_pauvrete_communes_non_renseignees"] > 0
+    com = tl.indicateurs(["mediane_niveau_vie", "part_locaux_raccordables_fibre"], codes=["75056", "01001"])
+    assert com.loc["75056", "mediane_niveau_vie"] == 30000
+    assert com.loc["01001", "part_locaux_raccordables_fibre"] == pytest.approx(95.0)
+    dep = tl.indicateurs(["nb_france_services", "nb_tiers_lieux", "part_actifs_travaillant_hors_commune"],
+                         niveau="departement", codes=["01"])
+    assert dep.loc["01", "nb_france_services"] == 2 and dep.loc["01", "nb_tiers_lieux"] == 3
+    assert "Filosofi 2021" in tl.ligne_source("taux_pauvrete")
+    assert "Licence Ouverte" in tl.indicateur("taux_pauvrete").licences
+
+
+def test_mediane_jamais_agregee(cache_fixtures):
+    with pytest.raises(IndicateurNonDisponible, match="non additive"):
+        tl.indicateurs("mediane_niveau_vie", niveau="epci")
+
+
+def test_indicateur_web_absent_du_cache(cache_vide):
+    with pytest.raises(IndicateurNonDisponible,
+                       match="python -m territoire_lib.connecteurs telecharger insee_filosofi_2021"):
+        tl.indicateurs("taux_pauvrete", niveau="epci")
+
+
+def test_ligne_de_commande(cache_fixtures, capsys):
+    from territoire_lib.connecteurs.__main__ import main
+
+    assert main(["liste"]) == 0
+    assert "insee_bpe_2024" in capsys.readouterr().out
+    assert main(["telecharger", "france_tiers_lieux_2023"]) == 0
+    assert connecteurs.statut().set_index("source").loc["france_tiers_lieux_2023", "table"]
+
+
+@pytest.mark.reseau
+@pytest.mark.parametrize("sid", sorted(FICHIERS))
+def test_source_officielle_en_ligne(sid, tmp_path, monkeypatch):
+    """Télécharge la vraie source, l'analyse et vérifie l'ordre de grandeur."""
+    monkeypatch.setenv("TERRITOIRE_CACHE", str(tmp_path))
+    table = connecteurs.charger(sid)
+    assert table["code_commune"].is_unique
+    assert len(table) > 20000  # environ 34 900 communes
+    r = table.attrs["rapport"]
+    assert len(r.get("codes_non_apparies", [])) < 200, r.get("codes_non_apparies")
+
+
+def test_indicateurs_en_ligne_et_vue_flux(cache_fixtures, capsys):
+    df = connecteurs.indicateurs_en_ligne(["taux_pauvrete", "population"], niveau="departement", codes=["75"])
+    assert df.loc["75", "taux_pauvrete"] == pytest.approx(15.0)
+    od = connecteurs.essayer("insee_mobpro_2022", vue="flux")
+    assert {"code_commune_residence", "code_commune_travail", "actifs_occupes"} <= set(od.columns)
+    assert connecteurs.indicateurs_en_ligne("mediane_niveau_vie", niveau="epci") is None
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1
+
+
+def test_indicateurs_en_ligne_sans_reseau(cache_vide, monkeypatch, capsys):
+    sources = commun.lire_sources_web()
+    src = sources["arcep_ftth_communes"]
+    monkeypatch.setitem(sources, src.id, dataclasses.replace(src, url="http://127.0.0.1:9/arcep.csv"))
+    assert connecteurs.indicateurs_en_ligne("part_locaux_raccordables_fibre", niveau="epci") is None
+    sortie = capsys.readouterr().out.strip().splitlines()
+    assert len(sortie) == 1 and "Arcep" in sortie[0]
+
+
+def test_carte_d_un_indicateur_web(cache_fixtures):
+    from territoire_lib.cartes import carte
+
+    assert carte("taux_pauvrete", niveau="departement") is not None
