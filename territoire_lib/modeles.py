@@ -59,6 +59,7 @@ __all__ = [
     "ProfilModeleInvalide",
     "profils_modeles",
     "indicateurs_modeles",
+    "presenter_modeles",
     "normaliser",
     "calculer_scores",
     "scores_modeles",
@@ -196,6 +197,30 @@ def indicateurs_modeles(profils: list[dict] | None = None) -> list[str]:
         for i in m["indicateurs"]:
             vus.setdefault(i["id"], None)
     return list(vus)
+
+
+def presenter_modeles(profils: list[dict] | None = None) -> str:
+    """Présentation des modèles en Markdown (résumé, phrase clé, profil justifié, angle mort),
+    générée depuis ``modeles.yaml`` pour être affichée dans un carnet.
+
+    Exemples
+    --------
+    >>> texte = presenter_modeles()
+    >>> texte.count("### ")
+    7
+    """
+    profils = profils or profils_modeles()
+    blocs = []
+    for k, m in enumerate(profils, 1):
+        lignes = [f"### {k}. {m['nom']} <span style='color:{m['couleur']}'>■</span> — *{m['famille']}*", "",
+                  m["resume"], "", f"> « {m['phrase_cle']} » — fiche « Territoire de la transition », {m['famille']} « {m['nom']} »", "",
+                  "| indicateur | sens | poids | pourquoi |", "|---|:-:|:-:|---|"]
+        for i in m["indicateurs"]:
+            fleche = "↑ plus c'est élevé, plus on s'en rapproche" if i["sens"] > 0 else "↓ plus c'est bas, plus on s'en rapproche"
+            lignes.append(f"| {indicateur(i['id']).libelle} | {fleche} | {i['poids']:g} | {i['justification']} |")
+        lignes += ["", f"*Ce que le score ne capte pas* : {m['angle_mort']}"]
+        blocs.append("\n".join(lignes))
+    return "\n\n".join(blocs)
 
 
 def _noms(profils: list[dict]) -> dict[str, str]:
