@@ -1,0 +1,909 @@
+"""Les sept modèles de territoire de la fiche, rendus mesurables et discutables.
+
+La fiche « Territoire de la transition » propose des modèles « prêts à
+l'emploi » (cyber territoire, territoire plateforme, autonome et résilient,
+compétitivité territoriale, territoire collaboratif) et deux « histoires de
+transition » (soft territoire, territoire de liens). Ce module en fait une
+typologie **transparente** : chaque modèle est un profil d'indicateurs du
+catalogue (``modeles.yaml``, un fichier de données, pas du code), avec un sens,
+un poids et une justification par indicateur.
+
+Méthode
+-------
+1. **Normalisation en rang centile.** Chaque indicateur est converti, au niveau
+   demandé, en centile médian ``100 × (rang − 0,5) / n`` (rang moyen en cas
+   d'égalité, sur les seuls territoires renseignés) : 50 est le territoire
+   médian, 0 et 100 les extrêmes. Ce choix plutôt qu'un z-score (même robuste,
+   médiane et écart interquartile) : les distributions sont très asymétriques
+   (densité de 0,3 à 8 800 hab./km², résidences secondaires jusqu'à 81 %,
+   lycées de 0 à 533) ; un z-score laisserait une seule valeur extrême décider
+   d'un modèle, alors qu'un centile est borné, sans unité, et se lit en atelier
+   (« plus élevé que 80 % des EPCI »). Le prix : les écarts de niveau sont
+   perdus (seul l'ordre compte) et les indicateurs à nombreuses égalités (part
+   de communes, souvent 0 ou 100 %) discriminent moins.
+2. **Orientation.** Un indicateur de sens −1 compte pour ``100 − centile``.
+3. **Score d'un modèle** = moyenne pondérée des centiles orientés de son
+   profil, sur les indicateurs renseignés, multipliée par le poids du modèle
+   (1 par défaut). **Règle des valeurs manquantes** : si moins des deux tiers
+   du poids du profil (:data:`SEUIL_COUVERTURE`) est renseigné, le score est
+   manquant (NaN), jamais calculé sur une ou deux composantes ; le nombre de
+   scores manquants est rapporté (journal et ``attrs``).
+4. **Modèle dominant** = score le plus élevé ; on donne aussi le second et
+   l'écart entre les deux (en points de centile), mesure de la netteté du
+   classement.
+
+Ces scores sont des supports de discussion, pas une classification officielle.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import fields
+from functools import lru_cache
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import cartes  # noqa: F401  (active le rendu MIME Vega-Lite 5, sans CDN)
+from .catalogue import ids_indicateurs, indicateur
+from .chargement import indicateurs, territoires
+from .chemins import RACINE_PAQUET
+from .erreurs import ErreurTerritoire, NiveauInconnu, suggestions
+
+__all__ = [
+    "SEUIL_COUVERTURE",
+    "NIVEAUX",
+    "ProfilModeleInvalide",
+    "profils_modeles",
+    "indicateurs_modeles",
+    "presenter_modeles",
+    "normaliser",
+    "calculer_scores",
+    "scores_modeles",
+    "sensibilite",
+    "profil_territoire",
+    "ligne_source_modeles",
+    "effectifs_dominants",
+    "carte_modeles",
+    "graphique_distributions",
+    "graphique_effectifs",
+    "graphique_sensibilite",
+    "graphique_profil",
+    "explorateur_modeles",
+]
+
+_log = logging.getLogger(__name__)
+
+FICHIER_MODELES = RACINE_PAQUET / "modeles.yaml"
+#: Part minimale du poids d'un profil qui doit être renseignée pour calculer un score.
+SEUIL_COUVERTURE = 2 / 3
+#: Niveaux où les scores se calculent (tous les indicateurs des profils s'agrègent).
+NIVEAUX = ("commune", "epci", "departement", "region")
+_CHAMPS = ("id", "nom", "famille", "couleur", "resume", "phrase_cle", "angle_mort", "indicateurs")
+_COLONNES_FIN = ["modele_dominant", "modele_second", "ecart_dominant_second"]
+
+
+class ProfilModeleInvalide(ErreurTerritoire, ValueError):
+    """Le fichier des modèles (ou des poids donnés) est incohérent."""
+
+
+# --------------------------------------------------------------------------- profils
+def _indicateurs_valides() -> list[str]:
+    """Indicateurs utilisables dans un profil : agrégeables (pas les classes de commune)."""
+    return [i for i in ids_indicateurs() if indicateur(i).agregeable]
+
+
+def _erreur_indicateur(modele: str, ident: str) -> ProfilModeleInvalide:
+    valides = _indicateurs_valides()
+    proches = suggestions(ident, valides, n=3)
+    msg = f"Modèle « {modele} » : indicateur inconnu ou non agrégeable « {ident} »."
+    if proches:
+        msg += f" Vouliez-vous dire : {', '.join(proches)} ?"
+    return ProfilModeleInvalide(msg + f" Indicateurs valides : {', '.join(valides)}.")
+
+
+def _valider(brut: dict) -> list[dict]:
+    if not isinstance(brut, dict) or not isinstance(brut.get("modeles"), list) or not brut["modeles"]:
+        raise ProfilModeleInvalide("Le fichier des modèles doit contenir une liste « modeles: » non vide.")
+    vus, res = set(), []
+    for m in brut["modeles"]:
+        manquants = [c for c in _CHAMPS if not m.get(c)]
+        nom = m.get("id", "?")
+        if manquants:
+            raise ProfilModeleInvalide(f"Modèle « {nom} » : champ(s) manquant(s) ou vide(s) : {', '.join(manquants)}.")
+        if nom in vus:
+            raise ProfilModeleInvalide(f"Modèle « {nom} » défini deux fois : les identifiants doivent être uniques.")
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", str(m["couleur"])):
+            raise ProfilModeleInvalide(f"Modèle « {nom} » : couleur « {m['couleur']} » invalide (attendu #RRVVBB).")
+        vus.add(nom)
+        lignes, ids = [], set()
+        for ligne in m["indicateurs"]:
+            ident = ligne.get("id")
+            if ident not in _indicateurs_valides():
+                raise _erreur_indicateur(nom, str(ident))
+            if ident in ids:
+                raise ProfilModeleInvalide(f"Modèle « {nom} » : indicateur « {ident} » présent deux fois.")
+            if ligne.get("sens") not in (1, -1):
+                raise ProfilModeleInvalide(
+                    f"Modèle « {nom} », indicateur « {ident} » : sens « {ligne.get('sens')} » invalide (1 ou -1).")
+            poids = ligne.get("poids")
+            if not isinstance(poids, (int, float)) or isinstance(poids, bool) or poids <= 0:
+                raise ProfilModeleInvalide(
+                    f"Modèle « {nom} », indicateur « {ident} » : poids « {poids} » invalide (nombre > 0).")
+            if not str(ligne.get("justification", "")).strip():
+                raise ProfilModeleInvalide(f"Modèle « {nom} », indicateur « {ident} » : justification manquante.")
+            ids.add(ident)
+            lignes.append({"id": ident, "sens": int(ligne["sens"]), "poids": float(poids),
+                           "justification": str(ligne["justification"]).strip()})
+        res.append({**{c: str(m[c]).strip() for c in _CHAMPS if c != "indicateurs"}, "indicateurs": lignes})
+    return res
+
+
+@lru_cache(maxsize=4)
+def _profils(chemin: Path) -> tuple:
+    try:
+        with open(chemin, encoding="utf-8") as f:
+            brut = yaml.safe_load(f)
+    except FileNotFoundError:
+        raise ProfilModeleInvalide(f"Fichier des modèles introuvable : {chemin}.") from None
+    return tuple(_valider(brut))
+
+
+def profils_modeles(chemin: str | Path | None = None) -> list[dict]:
+    """Les modèles de la fiche et leurs profils d'indicateurs, lus dans ``modeles.yaml`` et validés.
+
+    Paramètres
+    ----------
+    chemin : str ou Path, optionnel
+        Autre fichier de profils (même structure) ; par défaut celui de la bibliothèque.
+
+    Renvoie
+    -------
+    list of dict
+        Un dictionnaire par modèle : ``id``, ``nom``, ``famille``, ``couleur``, ``resume``,
+        ``phrase_cle``, ``angle_mort`` et ``indicateurs`` (liste de ``{id, sens, poids,
+        justification}``).
+
+    Lève
+    ----
+    ProfilModeleInvalide
+        Indicateur inconnu (avec la liste des indicateurs valides), sens autre que ±1,
+        poids non positif, champ manquant, identifiant en double.
+
+    Exemples
+    --------
+    >>> [m["nom"] for m in profils_modeles()][:2]
+    ['Cyber territoire', 'Territoire plateforme']
+    >>> len(profils_modeles())
+    7
+    """
+    chemin = Path(chemin) if chemin is not None else FICHIER_MODELES
+    return [{**m, "indicateurs": [dict(i) for i in m["indicateurs"]]} for m in _profils(chemin.resolve())]
+
+
+def indicateurs_modeles(profils: list[dict] | None = None) -> list[str]:
+    """Indicateurs utilisés par au moins un profil, dans l'ordre de première apparition.
+
+    Exemples
+    --------
+    >>> indicateurs_modeles()[:2]
+    ['mairie_site_web', 'heures_ouverture_mairie']
+    """
+    vus: dict[str, None] = {}
+    for m in profils or profils_modeles():
+        for i in m["indicateurs"]:
+            vus.setdefault(i["id"], None)
+    return list(vus)
+
+
+def presenter_modeles(profils: list[dict] | None = None) -> str:
+    """Présentation des modèles en Markdown (résumé, phrase clé, profil justifié, angle mort),
+    générée depuis ``modeles.yaml`` pour être affichée dans un carnet.
+
+    Exemples
+    --------
+    >>> texte = presenter_modeles()
+    >>> texte.count("### ")
+    7
+    """
+    profils = profils or profils_modeles()
+    blocs = []
+    for k, m in enumerate(profils, 1):
+        lignes = [f"### {k}. {m['nom']} <span style='color:{m['couleur']}'>■</span> — *{m['famille']}*", "",
+                  m["resume"], "", f"> « {m['phrase_cle']} » — fiche « Territoire de la transition », {m['famille']} « {m['nom']} »", "",
+                  "| indicateur | sens | poids | pourquoi |", "|---|:-:|:-:|---|"]
+        for i in m["indicateurs"]:
+            fleche = "↑ plus c'est élevé, plus on s'en rapproche" if i["sens"] > 0 else "↓ plus c'est bas, plus on s'en rapproche"
+            lignes.append(f"| {indicateur(i['id']).libelle} | {fleche} | {i['poids']:g} | {i['justification']} |")
+        lignes += ["", f"*Ce que le score ne capte pas* : {m['angle_mort']}"]
+        blocs.append("\n".join(lignes))
+    return "\n\n".join(blocs)
+
+
+def _noms(profils: list[dict]) -> dict[str, str]:
+    return {m["id"]: m["nom"] for m in profils}
+
+
+# --------------------------------------------------------------------------- calcul
+def normaliser(valeurs: pd.DataFrame) -> pd.DataFrame:
+    """Rang centile médian de chaque colonne : ``100 × (rang − 0,5) / n`` (valeurs manquantes gardées).
+
+    Les égalités reçoivent le rang moyen ; ``n`` compte les seules valeurs renseignées.
+
+    Exemples
+    --------
+    >>> normaliser(pd.DataFrame({"x": [10.0, 30.0, 20.0, None]}))["x"].round(2).tolist()
+    [16.67, 83.33, 50.0, nan]
+    """
+    rangs = valeurs.astype("float64").rank(method="average")
+    return 100 * (rangs - 0.5) / valeurs.notna().sum()
+
+
+def _poids_effectifs(profils: list[dict], poids_indicateurs: dict | None, poids_modeles: dict | None):
+    """Matrices (modèles × indicateurs) des poids et des sens, et facteur de chaque modèle."""
+    ids, modeles = indicateurs_modeles(profils), [m["id"] for m in profils]
+    poids_indicateurs, poids_modeles = dict(poids_indicateurs or {}), dict(poids_modeles or {})
+    for nom, dico, valides in (("d'indicateur", poids_indicateurs, ids), ("de modèle", poids_modeles, modeles)):
+        for cle, v in dico.items():
+            if cle not in valides:
+                raise ProfilModeleInvalide(
+                    f"Poids {nom} inconnu : « {cle} ». Identifiants valides : {', '.join(valides)}.")
+            if not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
+                raise ProfilModeleInvalide(f"Poids {nom} « {cle} » invalide : {v!r} (nombre positif ou nul attendu).")
+    poids = pd.DataFrame(0.0, index=modeles, columns=ids)
+    sens = pd.DataFrame(0, index=modeles, columns=ids)
+    for m in profils:
+        for i in m["indicateurs"]:
+            poids.loc[m["id"], i["id"]] = i["poids"] * float(poids_indicateurs.get(i["id"], 1.0))
+            sens.loc[m["id"], i["id"]] = i["sens"]
+    facteurs = pd.Series({m: float(poids_modeles.get(m, 1.0)) for m in modeles})
+    return poids, sens, facteurs
+
+
+def _dominants(scores: np.ndarray, modeles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Premier et second modèles (None si absent) et écart entre leurs scores."""
+    s = np.where(np.isnan(scores), -np.inf, scores)
+    ordre = np.argsort(-s, axis=1, kind="stable")
+    rangs = np.arange(len(s))
+    premier, second = s[rangs, ordre[:, 0]], s[rangs, ordre[:, 1]] if s.shape[1] > 1 else np.full(len(s), -np.inf)
+    noms = np.array(modeles, dtype=object)
+    dom = np.where(np.isfinite(premier), noms[ordre[:, 0]], None)
+    sec = np.where(np.isfinite(second), noms[ordre[:, 1]] if s.shape[1] > 1 else None, None)
+    with np.errstate(invalid="ignore"):
+        ecart = np.where(np.isfinite(premier) & np.isfinite(second), premier - second, np.nan)
+    return dom, sec, ecart
+
+
+def calculer_scores(
+    centiles: pd.DataFrame,
+    profils: list[dict],
+    poids_indicateurs: dict | None = None,
+    poids_modeles: dict | None = None,
+    seuil: float = SEUIL_COUVERTURE,
+) -> pd.DataFrame:
+    """Scores des modèles à partir de centiles déjà calculés (voir :func:`normaliser`).
+
+    Paramètres
+    ----------
+    centiles : DataFrame
+        Une ligne par territoire, une colonne (0 à 100) par indicateur des profils.
+    profils : liste de dict
+        Comme :func:`profils_modeles`.
+    poids_indicateurs : dict, optionnel
+        ``{indicateur: coefficient}`` multipliant le poids de l'indicateur dans tous les profils
+        (0 le retire).
+    poids_modeles : dict, optionnel
+        ``{modèle: coefficient}`` multipliant le score du modèle.
+    seuil : float
+        Part minimale du poids du profil qui doit être renseignée.
+
+    Renvoie
+    -------
+    DataFrame
+        Une colonne par modèle, puis ``modele_dominant``, ``modele_second``,
+        ``ecart_dominant_second`` ; ``attrs["scores_incomplets"]`` compte les scores manquants.
+        Un territoire sans score pour l'un des modèles n'a pas de modèle dominant (on ne
+        compare pas un territoire sur une partie seulement des modèles).
+
+    Exemples
+    --------
+    >>> p = [{"id": "a", "indicateurs": [{"id": "x", "sens": 1, "poids": 1.0}]},
+    ...      {"id": "b", "indicateurs": [{"id": "x", "sens": -1, "poids": 1.0}]}]
+    >>> s = calculer_scores(pd.DataFrame({"x": [90.0, 20.0]}), p)
+    >>> s[["a", "b", "modele_dominant", "ecart_dominant_second"]].values.tolist()
+    [[90.0, 10.0, 'a', 80.0], [20.0, 80.0, 'b', 60.0]]
+    """
+    poids, sens, facteurs = _poids_effectifs(profils, poids_indicateurs, poids_modeles)
+    x = centiles.reindex(columns=poids.columns).to_numpy(dtype="float64")
+    present = ~np.isnan(x)
+    res = pd.DataFrame(index=centiles.index)
+    incomplets = {}
+    for m in poids.index:
+        w, o = poids.loc[m].to_numpy(), sens.loc[m].to_numpy()
+        oriente = np.where(o < 0, 100 - x, x)
+        total = w.sum()
+        renseigne = (present * w).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.nansum(np.where(present, oriente, 0) * w, axis=1) / renseigne
+        ok = (renseigne >= seuil * total - 1e-12) & (total > 0)
+        score = np.where(ok, score * facteurs[m], np.nan)
+        incomplets[m] = int((~ok).sum()) if total > 0 else 0
+        res[m] = score
+    # un territoire n'a de modèle dominant que s'il a un score pour chaque modèle en jeu (un modèle
+    # dont tous les indicateurs sont retirés, poids nul, n'est plus en jeu)
+    en_jeu = [m for m in poids.index if poids.loc[m].sum() > 0]
+    matrice = res[list(poids.index)].to_numpy()
+    complet = ~np.isnan(res[en_jeu].to_numpy()).any(axis=1)
+    dom, sec, ecart = _dominants(np.where(complet[:, None], matrice, np.nan), list(poids.index))
+    res["modele_dominant"] = pd.array(dom, dtype="string")
+    res["modele_second"] = pd.array(sec, dtype="string")
+    res["ecart_dominant_second"] = ecart
+    res.attrs["scores_incomplets"] = incomplets
+    return res
+
+
+def _verifier_niveau(niveau: str) -> str:
+    if niveau not in NIVEAUX:
+        raise NiveauInconnu(niveau, NIVEAUX)
+    return niveau
+
+
+def _cle_millesimes(millesimes: dict | None) -> tuple:
+    if millesimes is None:
+        return ()
+    if not isinstance(millesimes, dict):
+        raise ProfilModeleInvalide("millesimes doit être un dictionnaire {indicateur: millésime}.")
+    return tuple(sorted((k, str(v)) for k, v in millesimes.items()))
+
+
+@lru_cache(maxsize=8)
+def _valeurs(niveau: str, cle_millesimes: tuple, ids: tuple) -> pd.DataFrame:
+    """Valeurs brutes des indicateurs des profils au niveau demandé (indexées par code, avec ``nom``)."""
+    m = dict(cle_millesimes)
+    inconnus = [k for k in m if k not in ids]
+    if inconnus:
+        raise ProfilModeleInvalide(
+            f"Millésime donné pour un indicateur absent des profils : {', '.join(inconnus)}. "
+            f"Indicateurs des profils : {', '.join(ids)}.")
+    df = indicateurs(list(ids), niveau=niveau, millesime=m or None)
+    nom = next(c for c in df.columns if c.startswith("nom_"))
+    return df.rename(columns={nom: "nom"})
+
+
+def _centiles(niveau: str, millesimes: dict | None, profils: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    valeurs = _valeurs(_verifier_niveau(niveau), _cle_millesimes(millesimes), tuple(indicateurs_modeles(profils)))
+    return valeurs, normaliser(valeurs.drop(columns="nom"))
+
+
+def _rapporter(scores: pd.DataFrame, niveau: str, noms: dict[str, str]) -> None:
+    manques = {m: n for m, n in scores.attrs["scores_incomplets"].items() if n}
+    if manques:
+        sans = scores.loc[scores["modele_dominant"].isna(), "code"].tolist()
+        detail = " ; ".join(f"{noms[m]} : {n}" for m, n in manques.items())
+        _log.warning(
+            "Scores des modèles (%s) : score manquant quand moins des deux tiers du poids du profil est "
+            "renseigné — %s ; %d territoire(s) sans modèle dominant%s.",
+            niveau, detail, len(sans), f" ({', '.join(sans[:5])}{' …' if len(sans) > 5 else ''})" if sans else "")
+
+
+def _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils) -> pd.DataFrame:
+    valeurs, centiles = _centiles(niveau, millesimes, profils)
+    s = calculer_scores(centiles, profils, poids_indicateurs, poids_modeles)
+    res = pd.concat([pd.DataFrame({"code": valeurs.index.astype(str), "nom": valeurs["nom"].to_numpy()}),
+                     s.reset_index(drop=True)], axis=1)
+    res.attrs = {**s.attrs, "niveau": niveau, "millesimes": dict(millesimes or {}),
+                 "normalisation": "rang centile médian 100 × (rang − 0,5) / n, territoires renseignés du niveau",
+                 "seuil_couverture": SEUIL_COUVERTURE}
+    return res
+
+
+def scores_modeles(
+    niveau: str = "epci",
+    poids_indicateurs: dict | None = None,
+    poids_modeles: dict | None = None,
+    millesimes: dict | None = None,
+) -> pd.DataFrame:
+    """Score de chaque territoire pour chacun des sept modèles, modèle dominant et second.
+
+    Paramètres
+    ----------
+    niveau : {"epci", "commune", "departement", "region"}
+        Niveau des territoires comparés (les centiles sont calculés entre territoires de ce niveau).
+    poids_indicateurs : dict, optionnel
+        ``{indicateur: coefficient}`` : multiplie le poids par défaut de l'indicateur dans
+        chaque profil où il figure (0 le retire, 1,2 l'augmente de 20 %).
+    poids_modeles : dict, optionnel
+        ``{modèle: coefficient}`` : multiplie le score du modèle (1 par défaut).
+    millesimes : dict, optionnel
+        ``{indicateur: millésime}`` ; par défaut le plus récent de chaque indicateur.
+
+    Renvoie
+    -------
+    DataFrame
+        Une ligne par territoire : ``code``, ``nom``, une colonne de score (0 à 100 × poids du
+        modèle) par modèle, ``modele_dominant``, ``modele_second`` et ``ecart_dominant_second``
+        (points). Un score est manquant si moins des deux tiers du poids de son profil est
+        renseigné ; ``attrs["scores_incomplets"]`` en donne le nombre par modèle (et un
+        avertissement les signale) ; un territoire auquel manque un score n'a pas de modèle
+        dominant.
+
+    Exemples
+    --------
+    >>> s = scores_modeles("region")  # Mayotte (06) : populations non disponibles, pas de dominant
+    >>> len(s), s.loc[s["modele_dominant"].isna(), "code"].tolist()
+    (18, ['06'])
+    >>> list(s.columns[-3:])
+    ['modele_dominant', 'modele_second', 'ecart_dominant_second']
+    """
+    profils = profils_modeles()
+    res = _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils)
+    _rapporter(res, niveau, _noms(profils))
+    return res
+
+
+def effectifs_dominants(scores: pd.DataFrame) -> pd.DataFrame:
+    """Nombre et part des territoires par modèle dominant (tous les modèles, même à zéro).
+
+    Exemples
+    --------
+    >>> e = effectifs_dominants(scores_modeles("region"))
+    >>> int(e["nb_territoires"].sum()), e.attrs["sans_modele"]
+    (17, 1)
+    """
+    profils = profils_modeles()
+    noms = _noms(profils)
+    n = scores["modele_dominant"].value_counts().reindex(list(noms), fill_value=0)
+    res = pd.DataFrame({"modele": list(noms), "nom": list(noms.values()), "nb_territoires": n.to_numpy()})
+    sans = int(scores["modele_dominant"].isna().sum())
+    res["part_%"] = 100 * res["nb_territoires"] / max(1, len(scores) - sans)
+    res.attrs["sans_modele"] = sans
+    return res
+
+
+# --------------------------------------------------------------------------- sensibilité
+def sensibilite(
+    niveau: str = "epci",
+    variation: float = 0.2,
+    poids_indicateurs: dict | None = None,
+    poids_modeles: dict | None = None,
+    millesimes: dict | None = None,
+) -> pd.DataFrame:
+    """Combien de territoires changent de modèle dominant quand un poids bouge de ± ``variation``.
+
+    Chaque poids (celui de chaque indicateur des profils, appliqué dans tous les profils où
+    il figure, puis celui de chaque modèle) est multiplié tour à tour par ``1 − variation``
+    et ``1 + variation``, les autres restant à leur valeur (défaut ou ``poids_*`` donnés).
+
+    Paramètres
+    ----------
+    niveau : str
+        Comme :func:`scores_modeles`.
+    variation : float
+        Variation relative des poids (0,2 = ±20 %), strictement entre 0 et 1.
+    poids_indicateurs, poids_modeles, millesimes : dict, optionnel
+        Poids de référence et millésimes, comme :func:`scores_modeles`.
+
+    Renvoie
+    -------
+    DataFrame
+        Une ligne par (poids, sens de la variation) : ``type`` (« indicateur » ou « modèle »),
+        ``id``, ``libelle``, ``variation`` (ex. « −20 % »), ``nb_changements`` et
+        ``part_changements_%``. ``attrs["resume"]`` : territoires classés, territoires dont le
+        dominant ne change dans aucun scénario (``nb_stables``, ``part_stables_%``), plus grand
+        nombre de changements et poids le plus sensible ; ``attrs["changements_par_territoire"]`` :
+        nombre de scénarios qui changent le dominant de chaque territoire (Series par code).
+
+    Exemples
+    --------
+    >>> s = sensibilite("region")
+    >>> sorted(s["variation"].unique())
+    ['+20 %', '−20 %']
+    >>> s.attrs["resume"]["nb_territoires"]  # régions avec un modèle dominant (hors Mayotte)
+    17
+    """
+    if not 0 < variation < 1:
+        raise ValueError(f"La variation doit être strictement comprise entre 0 et 1 (reçu : {variation}).")
+    profils = profils_modeles()
+    base_i, base_m = dict(poids_indicateurs or {}), dict(poids_modeles or {})
+    valeurs, centiles = _centiles(niveau, millesimes, profils)
+    ref = calculer_scores(centiles, profils, base_i, base_m)["modele_dominant"].to_numpy()
+    classes = pd.notna(ref)
+    lignes, compte = [], np.zeros(len(ref), dtype=int)
+    noms = _noms(profils)
+    scenarios = [("indicateur", i, indicateur(i).libelle) for i in indicateurs_modeles(profils)]
+    scenarios += [("modèle", m, noms[m]) for m in noms]
+    pct = round(100 * variation)
+    for type_, ident, libelle in scenarios:
+        for signe, etiquette in ((-1, f"−{pct} %"), (1, f"+{pct} %")):
+            pi, pm = dict(base_i), dict(base_m)
+            cible = pi if type_ == "indicateur" else pm
+            cible[ident] = cible.get(ident, 1.0) * (1 + signe * variation)
+            dom = calculer_scores(centiles, profils, pi, pm)["modele_dominant"].to_numpy()
+            change = classes & (pd.Series(dom).fillna("").to_numpy() != pd.Series(ref).fillna("").to_numpy())
+            compte += change
+            lignes.append({"type": type_, "id": ident, "libelle": libelle, "variation": etiquette,
+                           "nb_changements": int(change.sum()),
+                           "part_changements_%": 100 * change.sum() / max(1, classes.sum())})
+    res = pd.DataFrame(lignes)
+    pire = res.loc[res["nb_changements"].idxmax()]
+    res.attrs["resume"] = {
+        "nb_territoires": int(classes.sum()),
+        "nb_scenarios": len(res),
+        "nb_stables": int((classes & (compte == 0)).sum()),
+        "part_stables_%": float(100 * (classes & (compte == 0)).sum() / max(1, classes.sum())),
+        "nb_changements_max": int(pire["nb_changements"]),
+        "poids_le_plus_sensible": f"{pire['libelle']} ({pire['variation']})",
+    }
+    res.attrs["changements_par_territoire"] = pd.Series(compte, index=valeurs.index.astype(str),
+                                                         name="nb_scenarios_changeant").where(classes)
+    return res
+
+
+# --------------------------------------------------------------------------- un territoire
+def profil_territoire(
+    code: str,
+    niveau: str = "epci",
+    poids_indicateurs: dict | None = None,
+    poids_modeles: dict | None = None,
+    millesimes: dict | None = None,
+) -> pd.DataFrame:
+    """Valeurs normalisées d'un territoire face au profil de chaque modèle (pour un graphique radar
+    ou en coordonnées parallèles).
+
+    Paramètres
+    ----------
+    code : str
+        Code officiel du territoire (SIREN de l'EPCI, code commune du COG — un ancien code
+        communal est traduit —, code de département ou de région).
+    niveau : str
+        Comme :func:`scores_modeles`.
+
+    Renvoie
+    -------
+    DataFrame
+        Une ligne par (modèle, indicateur de son profil) : ``modele``, ``nom_modele``,
+        ``indicateur``, ``libelle``, ``unite``, ``sens``, ``poids`` (effectif), ``valeur``
+        (brute), ``centile`` (0 à 100 parmi les territoires du niveau), ``centile_oriente``
+        (dans le sens du modèle), ``cible`` (100 si le modèle veut une valeur élevée, 0 sinon)
+        et ``score_modele``. ``attrs`` : ``code``, ``nom``, ``niveau``, ``modele_dominant``.
+
+    Exemples
+    --------
+    >>> p = profil_territoire("200054781")  # Métropole du Grand Paris
+    >>> p.attrs["nom"]
+    'Métropole du Grand Paris'
+    >>> p.loc[p["indicateur"] == "densite_population", "centile"].round(1).tolist()
+    [100.0]
+    """
+    from .geographie import code_courant
+
+    profils = profils_modeles()
+    code = code_courant(code, _verifier_niveau(niveau))
+    valeurs, centiles = _centiles(niveau, millesimes, profils)
+    scores = calculer_scores(centiles.loc[[code]], profils, poids_indicateurs, poids_modeles)
+    poids, _, _ = _poids_effectifs(profils, poids_indicateurs, poids_modeles)
+    lignes = []
+    for m in profils:
+        for i in m["indicateurs"]:
+            c = float(centiles.loc[code, i["id"]])
+            ind = indicateur(i["id"])
+            lignes.append({
+                "modele": m["id"], "nom_modele": m["nom"], "indicateur": i["id"], "libelle": ind.libelle,
+                "unite": ind.unite, "sens": i["sens"], "poids": float(poids.loc[m["id"], i["id"]]),
+                "valeur": float(valeurs.loc[code, i["id"]]), "centile": c,
+                "centile_oriente": c if i["sens"] > 0 else 100 - c, "cible": 100.0 if i["sens"] > 0 else 0.0,
+                "score_modele": float(scores.loc[code, m["id"]]), "justification": i["justification"],
+            })
+    res = pd.DataFrame(lignes)
+    res.attrs = {"code": code, "nom": str(valeurs.loc[code, "nom"]), "niveau": niveau,
+                 "modele_dominant": scores.loc[code, "modele_dominant"]}
+    return res
+
+
+# --------------------------------------------------------------------------- sources et graphiques
+def ligne_source_modeles(millesimes: dict | None = None) -> str:
+    """Ligne de source des scores : producteurs et millésimes des indicateurs des profils (catalogue).
+
+    Les producteurs communs à plusieurs indicateurs ne sont cités qu'une fois.
+
+    Exemples
+    --------
+    >>> "Insee, RP 2021 (2021)" in ligne_source_modeles()
+    True
+    """
+    millesimes = dict(millesimes or {})
+    morceaux: dict[str, list[str]] = {}
+    for i in indicateurs_modeles():
+        ind = indicateur(i)
+        m = ind.verifier_millesime(millesimes.get(i))
+        for producteur in ind.producteur.split(" ; "):
+            if producteur.startswith("calculs ") or any(k.startswith(producteur + ",") for k in morceaux):
+                continue
+            vus = morceaux.setdefault(producteur, [])
+            if m is not None and str(m) not in vus and producteur not in ("IGN", "La Poste", "DILA"):
+                vus.append(str(m))
+    textes = [p + (f" ({', '.join(ms)})" if ms else "") for p, ms in morceaux.items()]
+    return "Sources : " + " ; ".join(textes) + " — profils et calculs Territoires en transition"
+
+
+def _pied(source: str, largeur: int):
+    # la ligne de source peut être longue : découpée en lignes d'environ 150 caractères
+    lignes, courante = [], ""
+    for mot in source.split(" "):
+        if len(courante) + len(mot) > 150:
+            lignes.append(courante.strip())
+            courante = ""
+        courante += mot + " "
+    lignes.append(courante.strip())
+    return alt.Chart(alt.InlineData(values=[{"t": t, "r": k} for k, t in enumerate(lignes)])).mark_text(
+        align="left", fontSize=10, color="#555555").encode(
+        text="t:N", x=alt.value(0), y=alt.Y("r:O", axis=None)).properties(width=largeur, height=13 * len(lignes))
+
+
+def _finir(graphe, source: str, largeur: int):
+    return alt.vconcat(graphe, _pied(source, largeur), spacing=4).configure(
+        locale=alt.Locale(number=cartes.LOCALE_FR), view=alt.ViewConfig(stroke=None))
+
+
+def _echelle_couleurs(profils: list[dict]) -> alt.Scale:
+    return alt.Scale(domain=[m["nom"] for m in profils], range=[m["couleur"] for m in profils])
+
+
+class _CarteModeles(cartes.Carte):
+    """Carte dont la ligne de source (longue : neuf producteurs) est coupée en plusieurs lignes."""
+
+    def _pied(self):
+        return _pied(self.options[0].source, self.largeur + 300)
+
+
+def carte_modeles(scores: pd.DataFrame, niveau: str | None = None, titre: str | None = None,
+                  source: str | None = None, largeur: int = 560):
+    """Carte du modèle dominant (palette fixe Okabe-Ito, lisible par les daltoniens).
+
+    Exemples
+    --------
+    >>> c = carte_modeles(scores_modeles("region"))
+    >>> c.options[0].classes[0]
+    'Cyber territoire'
+    """
+    from .cartes import carte_serie
+
+    profils = profils_modeles()
+    niveau = niveau or scores.attrs.get("niveau", "epci")
+    noms = _noms(profils)
+    serie = pd.Series(scores["modele_dominant"].map(noms, na_action="ignore").to_numpy(),
+                      index=scores["code"].to_numpy(), dtype="string")
+    c = carte_serie(serie, niveau, titre or "Modèle de territoire dominant (profils de la fiche)",
+                    source or ligne_source_modeles(scores.attrs.get("millesimes")),
+                    categories=list(noms.values()), couleurs=[m["couleur"] for m in profils], largeur=largeur)
+    return _CarteModeles(**{f.name: getattr(c, f.name) for f in fields(c)})
+
+
+def graphique_distributions(scores: pd.DataFrame, largeur: int = 460) -> alt.TopLevelMixin:
+    """Distribution des scores de chaque modèle (boîtes : quartiles, médiane, extrêmes), aux
+    couleurs des modèles.
+
+    Les quantiles sont calculés ici (le graphique ne transporte que 7 lignes, pas les scores
+    de chaque territoire).
+
+    Exemples
+    --------
+    >>> "vconcat" in graphique_distributions(scores_modeles("region")).to_dict()
+    True
+    """
+    profils = profils_modeles()
+    noms = _noms(profils)
+    lignes = []
+    for m, nom in noms.items():
+        v = scores[m].dropna()
+        q = v.quantile([0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]).to_numpy()
+        lignes.append({"nom_modele": nom, "min": q[0], "d1": q[1], "q1": q[2], "mediane": q[3], "q3": q[4],
+                       "d9": q[5], "max": q[6], "n": int(len(v)),
+                       "dominant": int((scores["modele_dominant"] == m).sum())})
+    d = pd.DataFrame(lignes)
+    y = alt.Y("nom_modele:N", title=None, sort=list(noms.values()))
+    x = alt.X("min:Q", title="Score (centile moyen pondéré, 0 à 100)", scale=alt.Scale(domain=[0, 100]))
+    couleur = alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None)
+    infos = [alt.Tooltip("nom_modele:N", title="Modèle")] + [
+        alt.Tooltip(f"{c}:Q", title=t, format=".1f") for c, t in (
+            ("min", "Minimum"), ("d1", "1er décile"), ("q1", "1er quartile"), ("mediane", "Médiane"),
+            ("q3", "3e quartile"), ("d9", "9e décile"), ("max", "Maximum"))] + [
+        alt.Tooltip("n:Q", title="Territoires avec score"), alt.Tooltip("dominant:Q", title="Dont modèle dominant")]
+    base = alt.Chart(d).encode(y=y, tooltip=infos)
+    etendue = base.mark_rule(color="#777777").encode(x=x, x2="max:Q")
+    deciles = base.mark_rule(strokeWidth=5, opacity=0.45).encode(x="d1:Q", x2="d9:Q", color=couleur)
+    boite = base.mark_bar(size=16, stroke="#333333", strokeWidth=0.5).encode(x="q1:Q", x2="q3:Q", color=couleur)
+    mediane = base.mark_tick(color="#111111", thickness=2, size=18).encode(x="mediane:Q")
+    g = alt.layer(etendue, deciles, boite, mediane).properties(
+        width=largeur, height=28 * len(noms), title=alt.TitleParams(
+            f"Distribution des scores ({len(scores)} {cartes.NOMS_NIVEAUX.get(scores.attrs.get('niveau'), 'territoires')})",
+            subtitle="Trait fin : minimum à maximum ; trait épais : 1er au 9e décile ; boîte : quartiles ; barre noire : médiane",
+            anchor="start", fontSize=13))
+    return _finir(g, ligne_source_modeles(scores.attrs.get("millesimes")), largeur)
+
+
+def graphique_effectifs(scores: pd.DataFrame, largeur: int = 380) -> alt.TopLevelMixin:
+    """Nombre de territoires par modèle dominant (barres aux couleurs des modèles).
+
+    Exemples
+    --------
+    >>> "vconcat" in graphique_effectifs(scores_modeles("region")).to_dict()
+    True
+    """
+    profils = profils_modeles()
+    e = effectifs_dominants(scores)
+    barres = alt.Chart(e).mark_bar().encode(
+        y=alt.Y("nom:N", title=None, sort=[m["nom"] for m in profils]),
+        x=alt.X("nb_territoires:Q", title="Territoires où le modèle domine"),
+        color=alt.Color("nom:N", scale=_echelle_couleurs(profils), legend=None),
+        tooltip=[alt.Tooltip("nom:N", title="Modèle"), alt.Tooltip("nb_territoires:Q", title="Territoires"),
+                 alt.Tooltip("part_%:Q", title="Part (%)", format=".1f")],
+    )
+    textes = barres.mark_text(align="left", dx=3, fontSize=11).encode(text="nb_territoires:Q", color=alt.value("#333333"))
+    sans = e.attrs["sans_modele"]
+    titre = "Modèle dominant : nombre de territoires" + (f" ({sans} sans score)" if sans else "")
+    g = alt.layer(barres, textes).properties(width=largeur, height=26 * len(e),
+                                             title=alt.TitleParams(titre, anchor="start", fontSize=13))
+    return _finir(g, ligne_source_modeles(scores.attrs.get("millesimes")), largeur)
+
+
+def graphique_sensibilite(sens: pd.DataFrame, largeur: int = 420, source: str | None = None) -> alt.TopLevelMixin:
+    """Territoires qui changent de modèle dominant pour chaque poids modifié (±).
+
+    Exemples
+    --------
+    >>> "vconcat" in graphique_sensibilite(sensibilite("region")).to_dict()
+    True
+    """
+    d = sens.assign(poids=lambda t: t["type"].str.capitalize() + " : " + t["libelle"])
+    ordre = d.groupby("poids", sort=False)["nb_changements"].max().sort_values(ascending=False).index.tolist()
+    barres = alt.Chart(d).mark_bar().encode(
+        y=alt.Y("poids:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=340)),
+        yOffset=alt.YOffset("variation:N"),
+        x=alt.X("nb_changements:Q", title="Territoires qui changent de modèle dominant"),
+        color=alt.Color("variation:N", title="Poids", sort=list(dict.fromkeys(d["variation"])),
+                        scale=alt.Scale(domain=list(dict.fromkeys(d["variation"])), range=["#0072B2", "#E69F00"])),
+        tooltip=[alt.Tooltip("poids:N", title="Poids modifié"), alt.Tooltip("variation:N", title="Variation"),
+                 alt.Tooltip("nb_changements:Q", title="Territoires"),
+                 alt.Tooltip("part_changements_%:Q", title="Part (%)", format=".1f")],
+    ).properties(width=largeur, height=alt.Step(9), title=alt.TitleParams(
+        "Sensibilité du modèle dominant aux poids", anchor="start", fontSize=13))
+    return _finir(barres, source or ligne_source_modeles(), largeur)
+
+
+def graphique_profil(
+    code: str,
+    niveau: str = "epci",
+    poids_indicateurs: dict | None = None,
+    poids_modeles: dict | None = None,
+    millesimes: dict | None = None,
+    largeur: int = 360,
+) -> alt.TopLevelMixin:
+    """Le territoire face aux profils des modèles, en coordonnées parallèles (une ligne par
+    indicateur), et ses scores.
+
+    Le trait noir relie les centiles du territoire ; les losanges colorés marquent ce que
+    chaque modèle « voudrait » (100 ou 0) sur les indicateurs de son profil. Un menu choisit
+    le modèle affiché (par défaut le dominant).
+
+    Exemples
+    --------
+    >>> "hconcat" in graphique_profil("200054781").to_dict()["vconcat"][0]
+    True
+    """
+    profils = profils_modeles()
+    p = profil_territoire(code, niveau, poids_indicateurs, poids_modeles, millesimes)
+    noms = _noms(profils)
+    ordre = list(dict.fromkeys(p["libelle"]))
+    territoire = p.drop_duplicates("indicateur").assign(rang=lambda d: range(len(d)))
+    dominant = noms.get(p.attrs["modele_dominant"], profils[0]["nom"]) if pd.notna(p.attrs["modele_dominant"]) \
+        else profils[0]["nom"]
+    choix = alt.param(name="modele_affiche", value=dominant,
+                      bind=alt.binding_select(options=list(noms.values()), name="Modèle comparé : "))
+    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=330, labelFontSize=10))
+    x = alt.X("centile:Q", title="Centile parmi les territoires du niveau (0 à 100)", scale=alt.Scale(domain=[0, 100]))
+    infos = [alt.Tooltip("libelle:N", title="Indicateur"), alt.Tooltip("valeur:Q", title="Valeur", format=",.2f"),
+             alt.Tooltip("unite:N", title="Unité"), alt.Tooltip("centile:Q", title="Centile", format=".0f")]
+    base_t = alt.Chart(territoire)
+    ligne = base_t.mark_line(color="#222222", strokeWidth=2, order=False).encode(
+        x=x, y=y, order=alt.Order("rang:Q"))
+    points = base_t.mark_circle(color="#222222", size=45).encode(x=x, y=y, tooltip=infos)
+    mediane = alt.Chart(alt.InlineData(values=[{"m": 50}])).mark_rule(strokeDash=[3, 3], color="#999999").encode(
+        x="m:Q")
+    cibles = alt.Chart(p.rename(columns={"centile": "c", "cible": "centile"})).transform_filter(
+        "datum.nom_modele == modele_affiche").mark_point(shape="diamond", filled=True, size=110).encode(
+        x=x, y=y, color=alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None),
+        tooltip=[alt.Tooltip("nom_modele:N", title="Modèle"), alt.Tooltip("libelle:N", title="Indicateur"),
+                 alt.Tooltip("poids:Q", title="Poids"), alt.Tooltip("justification:N", title="Pourquoi")])
+    ecarts = alt.Chart(p).transform_filter("datum.nom_modele == modele_affiche").mark_rule(
+        strokeWidth=3, opacity=0.5).encode(x=x, x2="cible:Q", y=y, color=alt.Color(
+            "nom_modele:N", scale=_echelle_couleurs(profils), legend=None))
+    gauche = alt.layer(mediane, ecarts, ligne, points, cibles).add_params(choix).properties(
+        width=largeur, height=22 * len(ordre), title=alt.TitleParams(
+            f"{p.attrs['nom']} : centiles et cibles du modèle choisi", anchor="start", fontSize=13))
+    sc = p.drop_duplicates("modele")[["nom_modele", "score_modele"]]
+    barres = alt.Chart(sc).mark_bar().encode(
+        y=alt.Y("nom_modele:N", sort=list(noms.values()), title=None),
+        x=alt.X("score_modele:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None),
+        opacity=alt.condition("datum.nom_modele == modele_affiche", alt.value(1), alt.value(0.45)),
+        tooltip=[alt.Tooltip("nom_modele:N", title="Modèle"), alt.Tooltip("score_modele:Q", title="Score", format=".1f")],
+    ).properties(width=200, height=26 * len(noms), title=alt.TitleParams("Scores", anchor="start", fontSize=13))
+    return _finir(alt.hconcat(gauche, barres, spacing=20), ligne_source_modeles(millesimes), largeur + 560)
+
+
+# --------------------------------------------------------------------------- widgets
+def explorateur_modeles(niveau: str = "epci", code: str | None = None):
+    """Tableau de bord : poids par modèle et par indicateur ; carte, effectifs et profil à jour.
+
+    Chaque curseur multiplie un poids par défaut (0 à 2) ; au relâchement, les scores sont
+    recalculés (centiles gardés en mémoire), la carte du modèle dominant, les effectifs,
+    le nombre de territoires qui changent de modèle et le profil du territoire choisi
+    sont redessinés. Renvoie un ``ipywidgets.VBox``.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    profils = profils_modeles()
+    noms = _noms(profils)
+    _verifier_niveau(niveau)
+    ref = territoires(niveau)
+    cle, col_nom = ref.columns[0], next(c for c in ref.columns if c.startswith("nom_"))
+    options = sorted(((f"{n} ({c})", c) for c, n in zip(ref[cle], ref[col_nom])), key=lambda o: o[0])
+    menu = w.Dropdown(options=options, value=code if code in set(ref[cle]) else options[0][1],
+                      description="Territoire", layout=w.Layout(width="560px"))
+    style = {"description_width": "300px"}
+    curseur = lambda d: w.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description=d,  # noqa: E731
+                                      continuous_update=False, style=style, layout=w.Layout(width="600px"))
+    c_modeles = {m: curseur(nom) for m, nom in noms.items()}
+    c_inds = {i: curseur(indicateur(i).libelle[:60]) for i in indicateurs_modeles(profils)}
+    remise = w.Button(description="Revenir aux poids par défaut", icon="undo")
+    onglets = w.Accordion(children=[w.VBox(list(c_modeles.values())), w.VBox(list(c_inds.values()))])
+    onglets.set_title(0, "Poids des modèles (multiplie le score)")
+    onglets.set_title(1, "Poids des indicateurs (multiplie le poids dans chaque profil)")
+    sortie_carte, sortie_profil, texte = w.Output(), w.Output(), w.HTML()
+    reference = _scores(niveau, None, None, None, profils)["modele_dominant"]
+
+    def poids():
+        return ({i: s.value for i, s in c_inds.items() if s.value != 1.0},
+                {m: s.value for m, s in c_modeles.items() if s.value != 1.0})
+
+    def dessiner_profil(*_):
+        pi, pm = poids()
+        with sortie_profil:
+            sortie_profil.clear_output(wait=True)
+            display(graphique_profil(menu.value, niveau, pi, pm))
+
+    def dessiner(*_):
+        pi, pm = poids()
+        try:
+            s = _scores(niveau, pi, pm, None, profils)
+        except ErreurTerritoire as exc:
+            texte.value = f"<b>Impossible de calculer les scores :</b> {exc}"
+            return
+        changes = int((s["modele_dominant"].fillna("") != reference.fillna("")).sum())
+        texte.value = (f"<b>{changes}</b> territoire(s) sur {len(s)} changent de modèle dominant par rapport "
+                       "aux poids par défaut.")
+        with sortie_carte:
+            sortie_carte.clear_output(wait=True)
+            display(carte_modeles(s, niveau))
+            display(graphique_effectifs(s))
+        dessiner_profil()
+
+    def remettre(*_):
+        for s in [*c_modeles.values(), *c_inds.values()]:
+            s.unobserve(dessiner, names="value")
+            s.value = 1.0
+            s.observe(dessiner, names="value")
+        dessiner()
+
+    for s in [*c_modeles.values(), *c_inds.values()]:
+        s.observe(dessiner, names="value")
+    menu.observe(dessiner_profil, names="value")
+    remise.on_click(remettre)
+    onglets.selected_index = None
+    dessiner()
+    return w.VBox([onglets, remise, texte, sortie_carte, menu, sortie_profil])
