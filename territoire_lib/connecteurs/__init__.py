@@ -180,7 +180,7 @@ def essayer(source_id: str, verbeux: bool = True, vue: str | None = None) -> pd.
         except ErreurSource:
             nom, url = source_id, "adresse inconnue"
         motif = getattr(exc, "raison", None) or str(exc).split(" Motif : ")[-1]
-        print(" ".join(f"Section en ligne ignorée : {nom} non disponible ({url}). {motif}".split()))
+        print(" ".join(f"Section en ligne ignorée — {nom} non disponible ({url}) : {motif}".split()))
         return None
     if verbeux:
         print(_resume(source_id, table))

@@ -17,6 +17,7 @@ codes non appariés) : rien n'est écarté en silence.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 import zipfile
@@ -221,9 +222,12 @@ def telecharger(source_id: str, forcer: bool = False, delai: float = 60.0) -> Pa
     if cible.exists() and not forcer:
         _verifier(source, cible)
         return cible
+    if os.environ.get("TERRITOIRE_HORS_LIGNE"):
+        raise SourceWebIndisponible(source, "mode hors ligne demandé (variable TERRITOIRE_HORS_LIGNE)")
     cible.parent.mkdir(parents=True, exist_ok=True)
     if cible.exists():
         cible.unlink()
+    pooch.get_logger().setLevel("WARNING")  # pas de message anglais « Downloading data from… »
     attendu = f"sha256:{source.sha256}" if source.sha256 else None
     chargeur = pooch.HTTPDownloader(timeout=delai, progressbar=False, headers={"User-Agent": AGENT})
     try:
