@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import agregation
+from .analyses import formater_nombre
 from .catalogue import indicateur, ligne_source, regroupements
 from .chargement import CLES_NIVEAU, _manifeste, chemin_fichier, table_communes
 from .chemins import dossier_donnees
@@ -503,7 +504,7 @@ class DoubleVulnerabilite:
             f"{s['seuil_heures']:g} h par semaine, mairie à plus de {s['seuil_distance_km']:g} km d'une commune à lycée.",
             f"{f(c['nb_communes_signalees'])} communes cumulent les trois critères, sur {f(c['nb_communes_evaluees'])} "
             f"évaluées ({f(c['nb_communes_non_evaluees'])} non évaluées faute de donnée).",
-            f"Habitants concernés : {f(c['population_concernee'])} ({c['part_population_%']:.2f} % de la population "
+            f"Habitants concernés : {f(c['population_concernee'])} ({formater_nombre(c['part_population_%'], 2)} % de la population "
             f"évaluée), dont {f(c['personnes_65_ans_concernees'])} personnes de 65 ans et plus (RP 2021).",
             f"Par critère : {f(c['nb_communes_65_ans'])} communes âgées, {f(c['nb_communes_heures'])} mairies "
             f"peu ouvertes, {f(c['nb_communes_distance'])} communes éloignées d'un lycée.",
@@ -675,7 +676,8 @@ def graphique_heures(par: str = "taille_commune", largeur: int = 440):
                                                           x2="p90:Q")
     boite = base.mark_bar(color="#6baed6", size=16).encode(x="q1:Q", x2="q3:Q")
     mediane = base.mark_tick(color="#08306b", thickness=3, size=18).encode(x="mediane:Q")
-    titre = alt.TitleParams(f"Heures d'ouverture hebdomadaires des mairies selon {par.replace('_', ' ')}",
+    groupe = regroupements().get(par, {}).get("libelle", par)
+    titre = alt.TitleParams(f"Heures d'ouverture hebdomadaires des mairies — {groupe}",
                             subtitle="Boîte : 1er-3e quartile ; trait : médiane ; moustaches : 10e-90e centile",
                             anchor="start", fontSize=13)
     graphe = alt.layer(moustaches, boite, mediane).properties(width=largeur, title=titre)
@@ -712,7 +714,8 @@ def graphique_contrastes(contrastes: pd.DataFrame, n: int = 15, largeur: int = 4
         x=alt.X("part_min:Q", title="Part des 65 ans et plus dans les IRIS (%)"), x2="part_max:Q")
     commune = base.mark_point(color="#08306b", filled=True, size=60, shape="diamond").encode(x="part_65_ans_et_plus:Q")
     titre = alt.TitleParams("Écarts de vieillissement entre quartiers (IRIS) d'une même commune",
-                            subtitle="Trait : de l'IRIS le moins âgé au plus âgé ; losange : la commune entière",
+                            subtitle=["Trait : de l'IRIS le moins âgé au plus âgé ; losange : la commune entière",
+                                      "Communes classées par indice de dissimilarité décroissant"],
                             anchor="start", fontSize=13)
     graphe = alt.layer(etendue, commune).properties(width=largeur, title=titre)
     return _avec_source(graphe, ligne_source("part_65_ans_et_plus"), largeur)
@@ -746,7 +749,8 @@ def panneau_double_vulnerabilite(seuil_65_ans: float = 30.0, seuil_heures: float
     menu = w.Dropdown(options=options, value=departement or "", description="Territoire", style=style,
                       layout=disposition)
     chiffres, carte_sortie = w.Output(), w.Output()
-    source = " ; ".join(ligne_source(i) for i in ("part_65_ans_et_plus", "heures_ouverture_mairie", "distance_lycee"))
+    source = " ; ".join(ligne_source(i) for i in ("part_65_ans_et_plus", "heures_ouverture_mairie",
+                                                  "part_population_lycee_plus_15_km"))
 
     def maj(*_):
         codes = [menu.value] if menu.value else None
