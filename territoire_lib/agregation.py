@@ -2,7 +2,7 @@
 
 Les ratios sont recalculés à partir des numérateurs et dénominateurs
 sommés, jamais moyennés ; les moyennes sont pondérées ; une part de
-communes se calcule sur les communes renseignées.
+communes (ou de population) se calcule sur les communes renseignées.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def colonnes_requises(ind: Indicateur, millesime=None) -> list[str]:
     cles = {"somme": ["colonne"], "categorie": ["colonne"], "part_communes": ["colonne"],
             "valeur_communale": ["colonne"],
             "ratio": ["numerateur", "denominateur"], "taux_annuel": ["debut", "fin"],
-            "moyenne_ponderee": ["colonne", "poids"]}[a["type"]]
+            "moyenne_ponderee": ["colonne", "poids"], "part_population": ["colonne", "poids"]}[a["type"]]
     return [_colonne(a[k], millesime) for k in cles]
 
 
@@ -91,6 +91,8 @@ def calculer(table: pd.DataFrame, ind: Indicateur, millesime=None, cle: pd.Serie
             return v
         vrai = v.fillna(False).astype("float64").where(v.notna())
         return 100 * vrai.groupby(cle).sum(min_count=1) / v.notna().groupby(cle).sum().replace(0, np.nan)
+    if t == "part_population":
+        return _part_population(table[cols[0]], table[cols[1]].astype("float64"), a.get("seuil"), cle)
     x, y = table[cols[0]].astype("float64"), table[cols[1]].astype("float64")
     ok = x.notna() & y.notna()
     if t == "ratio":
@@ -107,6 +109,21 @@ def calculer(table: pd.DataFrame, ind: Indicateur, millesime=None, cle: pd.Serie
             return x
         return num / den.replace(0, np.nan)
     raise ValueError(f"Règle d'agrégation inconnue « {t} » pour {ind.id} (catalogue.yaml).")
+
+
+def _part_population(valeur: pd.Series, poids: pd.Series, seuil, cle) -> pd.Series:
+    """100 × Σ poids où la condition est vraie / Σ poids, sur les communes renseignées.
+
+    La condition est ``valeur > seuil`` si un seuil est donné, sinon ``valeur`` elle-même (oui/non).
+    """
+    if seuil is None:
+        vrai = valeur.fillna(False).astype(bool)
+    else:
+        vrai = (valeur.astype("float64") > float(seuil)).fillna(False)
+    ok = valeur.notna() & poids.notna()
+    num = _somme(poids.where(ok & vrai, 0.0).where(ok), cle)
+    den = _somme(poids.where(ok), cle)
+    return 100 * num / den.replace(0, np.nan)
 
 
 def communes_non_renseignees(table: pd.DataFrame, ind: Indicateur, millesime=None,

@@ -517,6 +517,7 @@ def carte_serie(
     k: int = 5,
     zoom_idf: bool = True,
     largeur: int = 560,
+    codes: list[str] | None = None,
 ) -> Carte:
     """Carte d'une série calculée (par exemple les regroupements d'un LISA), indexée par les codes du niveau.
 
@@ -528,6 +529,8 @@ def carte_serie(
         Titre, ligne de source (avec le millésime) et unité.
     categories : liste de str, optionnel
         Pour une série de classes : leur ordre ; ``couleurs`` donne alors leurs couleurs.
+    codes : liste de str, optionnel
+        Ne cartographier que ces territoires (la projection s'ajuste sur eux), comme pour :func:`carte`.
 
     Exemples
     --------
@@ -536,10 +539,11 @@ def carte_serie(
     >>> c.options[0].classes
     ['haut-haut', 'bas-bas']
     """
-    table = _table_territoires(niveau, None)
+    table = _table_territoires(niveau, codes)
     serie = valeurs.reindex(table["code"]).reset_index(drop=True)
     if serie.isna().all():
-        raise ResultatVide(f"Aucune valeur de « {libelle} » pour les territoires du niveau {niveau}.")
+        zone = "demandés" if codes is not None else f"du niveau {niveau}"
+        raise ResultatVide(f"Aucune valeur de « {libelle} » pour les territoires {zone}.")
     opt = _Option("serie", None, libelle, unite or ("classe" if categories else ""), source)
     type_agregation = "categorie" if categories else "ratio"
     _ajouter(table, 0, serie, opt, type_agregation, "serie", classification, k, None, None)
@@ -547,4 +551,4 @@ def carte_serie(
         table["c0"] = serie.map({c: j for j, c in enumerate(categories)}).fillna(-1).astype(int)
         opt.classes = list(categories)
         opt.couleurs = list(couleurs) if couleurs else _couleurs_categories(len(categories))
-    return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur)
+    return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur, selection=codes is not None)

@@ -74,10 +74,19 @@ def code_courant(code: str, niveau: str = "commune") -> str:
 
 
 def codes_courants(codes, niveau: str = "commune") -> list[str]:
-    """:func:`code_courant` appliqué à une liste (doublons retirés, ordre gardé)."""
+    """:func:`code_courant` appliqué à une liste (doublons retirés, ordre gardé).
+
+    Les codes courants sont reconnus en une fois ; seuls les autres passent par
+    :func:`code_courant` (traduction avec avertissement, ou erreur).
+    """
+    from .chargement import territoires
+
+    connus = set(territoires(niveau)[_cle(niveau)].tolist())
     vus: dict[str, None] = {}
     for c in codes:
-        vus[code_courant(c, niveau)] = None
+        texte = str(c).strip()
+        texte = texte.upper() if niveau == "commune" else texte
+        vus[texte if texte in connus else code_courant(c, niveau)] = None
     return list(vus)
 
 
