@@ -196,6 +196,12 @@ def chercher_territoire(texte: str, niveau: str | None = None, n: int = 10) -> p
         dedans = ref["norm"].str.contains(mot) & ~exact & ~entier & ~debut if cible else rien
         for masque, score in ((exact, 0), (entier, 1), (debut, 2), (dedans, 3)):
             lignes += [(score, niv, c, v, "") for c, v in zip(ref.loc[masque, "code"], ref.loc[masque, "nom"])]
+    reste = re.sub(r"^(cc|ca|cu|metropole|communaute)( (du|de la|de l|des|de|d))? ", "", cible)
+    if not lignes and reste != cible and "epci" in niveaux:  # « CA du Grand Besançon » → « … Grand Besançon … »
+        ref = _noms_normalises("epci")
+        masque = ref["norm"].str.contains(r"\b" + re.escape(reste))
+        lignes += [(3, "epci", c, v, f"nom le plus proche de « {texte} »")
+                   for c, v in zip(ref.loc[masque, "code"], ref.loc[masque, "nom"])]
     if not lignes and cible:
         for niv in niveaux:
             ref = _noms_normalises(niv)
