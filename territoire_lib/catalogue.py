@@ -43,6 +43,7 @@ class Indicateur:
     theme: str
     seed: str = ""
     millesimes: tuple = field(default_factory=tuple)
+    fiche: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def millesime_defaut(self):
@@ -99,6 +100,7 @@ def _indicateurs() -> dict[str, Indicateur]:
         d = dict(d)
         d["source"] = tuple(d["source"])
         d["millesimes"] = tuple(d.get("millesimes", ()))
+        d["fiche"] = tuple(d.get("fiche") or ())
         res[d["id"]] = Indicateur(**d)
     return res
 

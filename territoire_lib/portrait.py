@@ -95,7 +95,8 @@ def trouver_territoire(texte: str, niveau: str | None = None) -> dict:
     -------
     dict
         ``niveau, code, nom, note`` ; ``note`` (en français) signale un ancien
-        code, un EPCI de 2020, un nom approché ou d'autres territoires de même nom.
+        code, un EPCI de 2020, un nom approché ou d'autres territoires de même nom
+        (le plus vaste est alors retenu : « Doubs » désigne le département).
 
     Exemples
     --------
@@ -108,12 +109,14 @@ def trouver_territoire(texte: str, niveau: str | None = None) -> dict:
     if niveau is not None and niveau not in CLES_NIVEAU:
         raise NiveauInconnu(niveau, list(CLES_NIVEAU))
     res = chercher_territoire(texte, niveau=niveau, n=10)
-    choix = res.iloc[0].to_dict()
-    memes = res.iloc[1:][res["nom"].iloc[1:].str.lower() == str(choix["nom"]).lower()]
-    if len(memes) and not choix["note"]:
-        autres = ", ".join(f"{NOMS_NIVEAU[r.niveau]} {r.code}" for r in memes.itertuples())
-        choix["note"] = f"Même nom : {autres} (précisez le niveau ou le code)."
-    return choix
+    homonymes = res[(res["nom"].str.lower() == str(res["nom"].iloc[0]).lower()) & (res["note"] == res["note"].iloc[0])]
+    if len(homonymes) > 1:  # même nom à plusieurs niveaux (« Doubs ») : le plus vaste d'abord
+        rang = homonymes["niveau"].map({n: i for i, n in enumerate(CLES_NIVEAU)})
+        choix = homonymes.loc[rang.idxmax()].to_dict()
+        autres = ", ".join(f"{NOMS_NIVEAU[r.niveau]} {r.code}" for r in homonymes.itertuples() if r.code != choix["code"])
+        choix["note"] = choix["note"] or f"Même nom : {autres} (précisez le niveau ou le code)."
+        return choix
+    return res.iloc[0].to_dict()
 
 
 # --------------------------------------------------------------------------- voisins
