@@ -270,7 +270,8 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
         v_classe, v_france, reference = _references(ind, serie, meme_classe, par_classe, classe)
         lignes.append({
             "theme": ind.theme, "theme_libelle": THEMES.get(ind.theme, ind.theme), "indicateur": i,
-            "libelle": ind.libelle, "unite": ind.unite, "millesime": ind.millesime_defaut,
+            "libelle": ind.libelle, "millesime": ind.millesime_defaut,
+            "unite": "% des communes" if ind.agregation["type"] == "part_communes" and not binaire else ind.unite,
             "valeur": x, "rang": rang, "sur": sur, "centile": centile,
             "classe": NOMS_CLASSES.get(classe, classe) if classe else pd.NA,
             "valeur_classe": v_classe, "rang_classe": rang_c, "sur_classe": sur_c, "centile_classe": centile_c,
@@ -513,6 +514,9 @@ class Portrait:
         morceaux.append("<p class='sources'>" + "<br>".join(html.escape(s) for s in self.sources()) + "</p>")
         return "\n".join(morceaux)
 
+    def __repr__(self) -> str:
+        return f"{self.titre} : {len(self.fiche)} indicateurs, {len(self.voisins)} voisins"
+
     def _repr_html_(self) -> str:
         return f"<div class='portrait-territoire'>{STYLE}{self.tableau_html()}</div>"
 
@@ -601,11 +605,12 @@ def portrait(territoire: str, niveau: str | None = None) -> Portrait:
     return Portrait(t["niveau"], t["code"], t["nom"], fiche, voisins(t["code"], t["niveau"]), t["note"])
 
 
-def selecteur_portrait(defaut: str = "Besançon"):
+def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     """Champ à saisie semi-automatique (ipywidgets ``Combobox``) et portrait du territoire choisi.
 
     Les suggestions viennent de :func:`territoire_lib.chercher_territoire` (accents et
-    casse ignorés, anciens codes et EPCI de 2020 acceptés, avec une note). Un bouton
+    casse ignorés, anciens codes et EPCI de 2020 acceptés, avec une note), filtrées par
+    le menu « Niveau » ; choisir une suggestion (ou Entrée) affiche le portrait. Un bouton
     exporte le portrait (page HTML autonome et PNG) dans ``portraits/``.
     """
     import ipywidgets as w
@@ -613,6 +618,9 @@ def selecteur_portrait(defaut: str = "Besançon"):
 
     champ = w.Combobox(value=defaut, placeholder="Nom ou code d'une commune, d'un EPCI, d'un département…",
                        description="Territoire", ensure_option=False, layout=w.Layout(width="560px"))
+    menu_niveau = w.Dropdown(options=[("Tous", None), ("Communes", "commune"), ("EPCI", "epci"),
+                                      ("Départements", "departement"), ("Régions", "region")],
+                             value=None, description="Niveau", layout=w.Layout(width="220px"))
     bouton = w.Button(description="Exporter (HTML + PNG)", icon="download")
     sortie, message = w.Output(), w.Output()
     etat: dict = {}
@@ -625,7 +633,7 @@ def selecteur_portrait(defaut: str = "Besançon"):
         if len(normaliser(texte)) < 2:
             return
         try:
-            res = chercher_territoire(texte, n=12)
+            res = chercher_territoire(texte, niveau=menu_niveau.value, n=12)
         except ResultatVide:
             return
         etat["options"] = {f"{r.nom} — {NOMS_NIVEAU[r.niveau]} {r.code}": (r.niveau, r.code) for r in res.itertuples()}
@@ -633,7 +641,7 @@ def selecteur_portrait(defaut: str = "Besançon"):
 
     def montrer(*_):
         texte = champ.value
-        niveau, code = etat.get("options", {}).get(texte, (None, texte))
+        niveau, code = etat.get("options", {}).get(texte, (menu_niveau.value, texte))
         with sortie:
             sortie.clear_output(wait=True)
             try:
@@ -657,4 +665,4 @@ def selecteur_portrait(defaut: str = "Besançon"):
     champ.on_submit(montrer)
     bouton.on_click(exporter)
     montrer()
-    return w.VBox([w.HBox([champ, bouton]), message, sortie])
+    return w.VBox([w.HBox([champ, menu_niveau, bouton]), message, sortie])
