@@ -45,6 +45,7 @@ class Indicateur:
     millesimes: tuple = field(default_factory=tuple)
     #: Identifiant d'une source de ``sources_web.toml`` si l'indicateur vient d'un connecteur en ligne.
     source_web: str = ""
+    fiche: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def millesime_defaut(self):
@@ -106,6 +107,7 @@ def _indicateurs() -> dict[str, Indicateur]:
         d = dict(d)
         d["source"] = tuple(d["source"])
         d["millesimes"] = tuple(d.get("millesimes", ()))
+        d["fiche"] = tuple(d.get("fiche") or ())
         res[d["id"]] = Indicateur(**d)
     return res
 

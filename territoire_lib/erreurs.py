@@ -21,6 +21,7 @@ __all__ = [
     "DonneesAlterees",
     "ResultatVide",
     "ErreurSource",
+    "FicheInvalide",
     "suggestions",
     "normaliser_texte",
 ]
@@ -145,3 +146,7 @@ class ResultatVide(ErreurTerritoire, ValueError):
 
 class ErreurSource(ErreurTerritoire, RuntimeError):
     """Échec d'obtention ou de vérification d'un paquet source ou d'une source web."""
+
+
+class FicheInvalide(ErreurTerritoire, ValueError):
+    """Carte de la fiche (``fiche.yaml``) incohérente : élément, catégorie, carnet ou indicateur inconnu."""

@@ -1,6 +1,7 @@
 """Territoires : codes courants, traduction des anciens codes, recherche par nom."""
 from __future__ import annotations
 
+import re
 import warnings
 from functools import lru_cache
 
@@ -90,35 +91,136 @@ def codes_courants(codes, niveau: str = "commune") -> list[str]:
     return list(vus)
 
 
+@lru_cache(maxsize=8)
+def _noms_normalises(niveau: str) -> pd.DataFrame:
+    """Référentiel d'un niveau réduit à ``code, nom, norm`` (nom sans accents ni casse), gardé en mémoire."""
+    from .chargement import territoires
+
+    ref = territoires(niveau)
+    nom = next(c for c in ref.columns if c.startswith("nom_"))
+    return pd.DataFrame({"code": ref[_cle(niveau)], "nom": ref[nom], "norm": ref[nom].map(normaliser_texte)})
+
+
+@lru_cache(maxsize=1)
+def _epci_2020() -> pd.DataFrame:
+    """EPCI au 1er janvier 2020 absents du référentiel courant (code ou nom changé), avec leur EPCI actuel.
+
+    L'EPCI actuel est celui qui regroupe le plus de leurs anciennes communes ;
+    ``part`` dit combien (« 12 sur 14 communes »).
+    """
+    from .chargement import _lire, table_communes
+
+    ancien = _lire("territoires/epci_2020.parquet")
+    t = table_communes()[["code_epci_2020", "code_epci"]].dropna()
+    compte = t.groupby(["code_epci_2020", "code_epci"]).size().rename("n").reset_index()
+    total = compte.groupby("code_epci_2020")["n"].transform("sum")
+    compte = compte.assign(total=total).sort_values(["code_epci_2020", "n"], ascending=[True, False])
+    principal = compte.drop_duplicates("code_epci_2020").set_index("code_epci_2020")
+    courants = _noms_normalises("epci")
+    nom_courant = dict(zip(courants["code"], courants["nom"]))
+    norm_courant = dict(zip(courants["code"], courants["norm"]))
+    res = ancien.join(principal, on="code_epci_2020", how="inner")[
+        ["code_epci_2020", "nom_epci_2020", "code_epci", "n", "total"]].copy()
+    res["nom_courant"] = res["code_epci"].map(nom_courant)
+    res["norm"] = res["nom_epci_2020"].map(normaliser_texte)
+    change = (res["code_epci_2020"] != res["code_epci"]) | (res["norm"] != res["code_epci"].map(norm_courant))
+    return res.loc[change].reset_index(drop=True)
+
+
+def _anciens(cible: str, texte: str, niveaux: list[str]) -> list[tuple]:
+    """Correspondances sur les anciens codes communaux et les EPCI de 2020 (avec une note)."""
+    lignes = []
+    if "commune" in niveaux:
+        p = passage_cog()
+        code = texte.strip().upper()
+        code = "0" + code if code.isdigit() and len(code) == 4 else code
+        communes = _noms_normalises("commune").set_index("code")["nom"]
+        for _, r in p.loc[p["ancien_code"] == code].iterrows():
+            lignes.append((0, "commune", r["code_commune"], communes[r["code_commune"]],
+                           f"{code} est un {r['nature']} : code en vigueur {r['code_commune']}."))
+    if "epci" in niveaux:
+        e = _epci_2020()
+        exact = e[(e["code_epci_2020"] == texte.strip()) | (e["norm"] == cible)]
+        debut = e[e["norm"].str.startswith(cible) & ~e.index.isin(exact.index)] if cible else e.iloc[:0]
+        for df, score in ((exact, 0), (debut, 3)):
+            for _, r in df.iterrows():
+                lignes.append((score, "epci", r["code_epci"], r["nom_courant"],
+                               f"« {r['nom_epci_2020']} » ({r['code_epci_2020']}) était un EPCI au 1er janvier 2020 ; "
+                               f"{r['n']} de ses {r['total']} communes relèvent aujourd'hui de cet EPCI."))
+    return lignes
+
+
+#: Formes longues des natures d'EPCI → sigles employés dans les noms officiels.
+_SIGLES_EPCI = {"communaute de communes": "cc", "communaute d agglomeration": "ca", "communaute urbaine": "cu"}
+
+
 def chercher_territoire(texte: str, niveau: str | None = None, n: int = 10) -> pd.DataFrame:
     """Cherche un territoire par son nom (accents et casse ignorés) ou son code.
+
+    Sont reconnus, dans cet ordre : le nom exact ou le code en vigueur, un
+    ancien code communal (commune fusionnée, arrondissement municipal…) ou un
+    EPCI du 1er janvier 2020 (code ou nom), le début d'un nom, un mot du nom
+    (« lyon » trouve aussi « Métropole de Lyon »), enfin des noms proches
+    (fautes de frappe). Une correspondance par un ancien code ou un ancien
+    EPCI porte une note en français dans la colonne ``note``.
+
+    Paramètres
+    ----------
+    texte : str
+        Nom (ou début de nom) ou code officiel.
+    niveau : str, optionnel
+        ``commune``, ``epci``, ``departement`` ou ``region`` ; par défaut tous.
+    n : int
+        Nombre maximal de réponses.
 
     Renvoie
     -------
     DataFrame
-        ``niveau, code, nom`` des meilleures correspondances.
+        ``niveau, code, nom, note`` des meilleures correspondances (codes en vigueur).
 
     Exemples
     --------
     >>> chercher_territoire("saint etienne", niveau="commune").iloc[0]["code"]
     '42218'
+    >>> r = chercher_territoire("75115").iloc[0]
+    >>> r["code"], r["note"]
+    ('75056', '75115 est un arrondissement municipal : code en vigueur 75056.')
     """
-    from .chargement import FICHIERS_TERRITOIRES, territoires
+    from .chargement import FICHIERS_TERRITOIRES
 
+    niveaux = [niveau] if niveau else list(FICHIERS_TERRITOIRES)
     cible = normaliser_texte(texte)
-    lignes = []
-    for niv in [niveau] if niveau else list(FICHIERS_TERRITOIRES):
-        ref = territoires(niv)
-        cle, nom = _cle(niv), next(c for c in ref.columns if c.startswith("nom_"))
-        norm = ref[nom].map(normaliser_texte)
-        exact = ref[(norm == cible) | (ref[cle] == texte.strip())]
-        debut = ref[norm.str.startswith(cible) & ~ref.index.isin(exact.index)]
-        for df, score in ((exact, 0), (debut, 1)):
-            lignes += [(score, niv, c, v) for c, v in zip(df[cle], df[nom])]
-        if not lignes:
-            for p in suggestions(cible, norm.unique(), n=n):
-                lignes += [(2, niv, c, v) for c, v in zip(ref.loc[norm == p, cle], ref.loc[norm == p, nom])]
+    for long, court in _SIGLES_EPCI.items():  # « Communauté de communes du … » → « CC du … » (noms officiels)
+        cible = re.sub(rf"^{long}\b", court, cible)
+    lignes = _anciens(cible, texte, niveaux)
+    code = texte.strip().upper()
+    mot_entier = re.compile(r"\b" + re.escape(cible) + r"\b") if cible else None
+    mot = re.compile(r"\b" + re.escape(cible)) if cible else None
+    for niv in niveaux:
+        ref = _noms_normalises(niv)
+        rien = pd.Series(False, index=ref.index)
+        exact = (ref["norm"] == cible) | (ref["code"] == code)
+        entier = ref["norm"].str.contains(mot_entier) & ~exact if cible else rien
+        debut = ref["norm"].str.startswith(cible) & ~exact & ~entier if cible else rien
+        dedans = ref["norm"].str.contains(mot) & ~exact & ~entier & ~debut if cible else rien
+        for masque, score in ((exact, 0), (entier, 1), (debut, 2), (dedans, 3)):
+            lignes += [(score, niv, c, v, "") for c, v in zip(ref.loc[masque, "code"], ref.loc[masque, "nom"])]
+    reste = re.sub(r"^(cc|ca|cu|metropole|communaute)( (du|de la|de l|des|de|d))? ", "", cible)
+    if not lignes and reste != cible and "epci" in niveaux:  # « CA du Grand Besançon » → « … Grand Besançon … »
+        ref = _noms_normalises("epci")
+        masque = ref["norm"].str.contains(r"\b" + re.escape(reste))
+        lignes += [(3, "epci", c, v, f"nom le plus proche de « {texte} »")
+                   for c, v in zip(ref.loc[masque, "code"], ref.loc[masque, "nom"])]
+    if not lignes and cible:
+        for niv in niveaux:
+            ref = _noms_normalises(niv)
+            for rang, p in enumerate(suggestions(cible, ref["norm"].unique(), n=n)):
+                proche = ref[ref["norm"] == p]
+                lignes += [(4 + rang / 100, niv, c, v, f"nom proche de « {texte} »")
+                           for c, v in zip(proche["code"], proche["nom"])]
     if not lignes:
         raise ResultatVide(f"Aucun territoire ne correspond à « {texte} ». Essayez un nom plus court ou un code officiel.")
-    res = pd.DataFrame(lignes, columns=["score", "niveau", "code", "nom"])
-    return res.sort_values(["score", "nom"]).head(n).drop(columns="score").reset_index(drop=True)
+    res = pd.DataFrame(lignes, columns=["score", "niveau", "code", "nom", "note"])
+    res["ordre"] = res["niveau"].map({v: i for i, v in enumerate(FICHIERS_TERRITOIRES)})
+    res = res.sort_values(["score", "nom", "ordre"], kind="stable").drop_duplicates(["niveau", "code"])
+    return res.head(n).drop(columns=["score", "ordre"]).reset_index(drop=True)

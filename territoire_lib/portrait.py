@@ -1,0 +1,668 @@
+"""Portrait d'un territoire : fiche d'indicateurs, voisins, cartes et export autonome.
+
+Le portrait rassemble, pour une commune, un EPCI, un département ou une
+région, les indicateurs agrégeables du catalogue rangés par thème, avec leur
+valeur, leur rang, leur position dans la France entière et parmi les
+territoires de la même classe :
+
+- commune : même degré d'urbanisation (DEGURBA, niveau 1) ;
+- EPCI : même nature (métropole, communauté urbaine, d'agglomération, de communes) ;
+- département et région : même zone (France métropolitaine ou DROM).
+
+Les voisins sont les territoires contigus (contiguïté « reine » de
+``libpysal``, comme dans :mod:`territoire_lib.spatial`). L'export produit UNE
+page HTML autonome (Vega, Vega-Lite et Vega-Embed inclus par ``vl_convert``,
+comme :meth:`territoire_lib.cartes.Carte.exporter`), lisible hors ligne, et les
+graphiques en PNG, tous marqués de leurs sources et millésimes.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import agregation
+from .analyses import formater_nombre
+from .cartes import LOCALE_FR, Carte, _topojson, carte
+from .catalogue import catalogue, indicateur, ligne_source
+from .chargement import CLES_NIVEAU, indicateurs, table_communes, territoires
+from .erreurs import NiveauInconnu, ResultatVide
+from .geographie import chercher_territoire, code_courant
+
+__all__ = [
+    "THEMES",
+    "CLASSES",
+    "Portrait",
+    "indicateurs_portrait",
+    "trouver_territoire",
+    "voisins",
+    "fiche_portrait",
+    "carte_voisinage",
+    "graphique_positions",
+    "portrait",
+    "selecteur_portrait",
+]
+
+#: Thèmes du catalogue, dans l'ordre de la fiche, avec leur titre.
+THEMES = {
+    "metropolisation": "Métropolisation : excellence et déclassement",
+    "mobilites": "Mobilités, démobilités et services de proximité",
+    "numerique": "Numérique et services en ligne",
+    "collaboratif": "Coopérations et acteurs",
+    "socle": "Repères",
+}
+#: Classe de comparaison de chaque niveau : (regroupement du catalogue, colonne des communes, libellé).
+CLASSES = {
+    "commune": ("degurba", "degurba_niveau1_libelle", "même degré d'urbanisation"),
+    "epci": ("nature_epci", "nature_epci", "même nature d'EPCI"),
+    "departement": ("zone", "zone", "même zone"),
+    "region": ("zone", "zone", "même zone"),
+}
+NOMS_CLASSES = {"ME": "Métropoles", "CU": "Communautés urbaines", "CA": "Communautés d'agglomération",
+                "CC": "Communautés de communes", "metro": "France métropolitaine", "drom": "DROM"}
+NOMS_NIVEAU = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
+PLURIELS = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions"}
+COULEURS = {"France": "#08519c", "Classe": "#e6550d"}
+
+
+# --------------------------------------------------------------------------- choix du territoire
+def indicateurs_portrait() -> list[str]:
+    """Indicateurs agrégeables du catalogue, rangés par thème (ordre de :data:`THEMES`).
+
+    Exemples
+    --------
+    >>> ids = indicateurs_portrait()
+    >>> ids[0], "degurba" in ids
+    ('population', False)
+    """
+    cat = catalogue()
+    cat = cat[cat["agregation"] != "categorie"].copy()
+    cat["ordre"] = cat["theme"].map({t: i for i, t in enumerate(THEMES)}).fillna(len(THEMES))
+    return cat.sort_values("ordre", kind="stable")["id"].tolist()
+
+
+def trouver_territoire(texte: str, niveau: str | None = None) -> dict:
+    """Le territoire le plus proche de ``texte`` (nom, code en vigueur ou ancien).
+
+    Renvoie
+    -------
+    dict
+        ``niveau, code, nom, note`` ; ``note`` (en français) signale un ancien
+        code, un EPCI de 2020, un nom approché ou d'autres territoires de même nom
+        (le plus vaste est alors retenu : « Doubs » désigne le département).
+
+    Exemples
+    --------
+    >>> t = trouver_territoire("besancon")
+    >>> t["niveau"], t["code"], t["nom"]
+    ('commune', '25056', 'Besançon')
+    >>> trouver_territoire("75112")["note"]
+    '75112 est un arrondissement municipal : code en vigueur 75056.'
+    """
+    if niveau is not None and niveau not in CLES_NIVEAU:
+        raise NiveauInconnu(niveau, list(CLES_NIVEAU))
+    res = chercher_territoire(texte, niveau=niveau, n=10)
+    homonymes = res[(res["nom"].str.lower() == str(res["nom"].iloc[0]).lower()) & (res["note"] == res["note"].iloc[0])]
+    if len(homonymes) > 1:  # même nom à plusieurs niveaux (« Doubs ») : le plus vaste d'abord
+        rang = homonymes["niveau"].map({n: i for i, n in enumerate(CLES_NIVEAU)})
+        choix = homonymes.loc[rang.idxmax()].to_dict()
+        autres = ", ".join(f"{NOMS_NIVEAU[r.niveau]} {r.code}" for r in homonymes.itertuples() if r.code != choix["code"])
+        choix["note"] = choix["note"] or f"Même nom : {autres} (précisez le niveau ou le code)."
+        return choix
+    return res.iloc[0].to_dict()
+
+
+# --------------------------------------------------------------------------- voisins
+def voisins(code: str, niveau: str = "commune") -> list[str]:
+    """Codes des territoires contigus (contiguïté « reine », ``libpysal``), triés.
+
+    Le graphe est construit sur les seuls territoires qui touchent l'emprise du
+    territoire (index spatial), ce qui évite de bâtir celui de toutes les
+    communes. Une île n'a pas de voisin : liste vide.
+
+    Exemples
+    --------
+    >>> voisins("75", "departement")
+    ['92', '93', '94']
+    >>> voisins("29083", "commune")  # Île-de-Sein
+    []
+    """
+    from libpysal.graph import Graph
+
+    from .chargement import geometries
+
+    code = code_courant(code, niveau)
+    geo = geometries(niveau)
+    cle = CLES_NIVEAU[niveau]
+    cible = geo.loc[geo[cle] == code, "geometry"]
+    if cible.empty or cible.iloc[0] is None or cible.iloc[0].is_empty:
+        return []
+    proches = geo.iloc[geo.sindex.query(cible.iloc[0], predicate="intersects")]
+    proches = proches.set_index(cle)
+    if len(proches) < 2:
+        return []
+    graphe = Graph.build_contiguity(proches.geometry, rook=False)
+    return sorted(str(c) for c in graphe.neighbors[code])
+
+
+# --------------------------------------------------------------------------- fiche
+def _classe_de(code: str, niveau: str) -> str | None:
+    _, colonne, _ = CLASSES[niveau]
+    if niveau == "commune":
+        t = table_communes()
+        v = t.loc[t["code_commune"] == code, colonne]
+    else:
+        ref = territoires(niveau)
+        v = ref.loc[ref[CLES_NIVEAU[niveau]] == code, colonne]
+    return None if v.empty or pd.isna(v.iloc[0]) else str(v.iloc[0])
+
+
+@lru_cache(maxsize=8)
+def _membres(niveau: str) -> pd.Series:
+    """Classe de chaque territoire du niveau (indexée par code)."""
+    _, colonne, _ = CLASSES[niveau]
+    if niveau == "commune":
+        t = table_communes()
+        return t.set_index("code_commune")[colonne]
+    ref = territoires(niveau)
+    return ref.set_index(CLES_NIVEAU[niveau])[colonne]
+
+
+@lru_cache(maxsize=8)
+def _valeurs(niveau: str, ids: tuple[str, ...]) -> pd.DataFrame:
+    return indicateurs(list(ids), niveau=niveau)
+
+
+def _position(v: pd.Series, x: float) -> tuple:
+    """Rang (1 = plus forte valeur), effectif renseigné et centile de ``x`` dans ``v``."""
+    v = v.dropna()
+    if np.isnan(x) or v.empty:
+        return pd.NA, int(len(v)), np.nan
+    return int((v > x).sum() + 1), int(len(v)), float(100 * (v < x).mean())
+
+
+def _france(ident: str) -> float:
+    ind = indicateur(ident)
+    table = table_communes()
+    cle = pd.Series("France", index=table.index)
+    return float(agregation.calculer(table, ind, ind.millesime_defaut, cle).iloc[0])
+
+
+def _lecture(centile: float, binaire: bool, x: float, nom_pluriel: str) -> str:
+    """Lecture en une expression : « plus élevée que 58 % des communes »."""
+    if binaire:
+        return "oui" if x == 1 else "non" if x == 0 else "non disponible"
+    if np.isnan(centile):
+        return "non disponible (hors de la couverture de la source, voir le catalogue)"
+    return f"plus élevée que {int(np.floor(centile))} % des {nom_pluriel}"
+
+
+def _references(ind, serie: pd.Series, meme_classe, par_classe: pd.DataFrame, classe) -> tuple[float, float, str]:
+    """Valeurs de référence de la classe et de la France.
+
+    Pour un ratio, une moyenne ou une part : la valeur de l'ensemble (recalculée depuis
+    les communes). Pour un effectif (somme) : la médiane des territoires, seule comparable.
+    """
+    if ind.agregation["type"] == "somme":
+        return float(serie[meme_classe].median()), float(serie.median()), "médiane des territoires"
+    v_classe = float(par_classe.loc[classe, ind.id]) if classe in par_classe.index else np.nan
+    return v_classe, _france(ind.id), "ensemble"
+
+
+def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = None) -> pd.DataFrame:
+    """Fiche d'un territoire : une ligne par indicateur (format « tidy »).
+
+    Paramètres
+    ----------
+    code : str
+        Code officiel du territoire (un ancien code communal est traduit).
+    niveau : {"commune", "epci", "departement", "region"}
+    ids : liste de str, optionnel
+        Indicateurs (par défaut :func:`indicateurs_portrait`, millésime le plus récent).
+
+    Renvoie
+    -------
+    DataFrame
+        ``theme, theme_libelle, indicateur, libelle, unite, millesime, valeur, rang, sur,
+        centile, classe, valeur_classe, rang_classe, sur_classe, centile_classe, france,
+        reference, lecture, source``. ``rang`` : 1 = valeur la plus élevée du niveau ; ``centile`` :
+        % des territoires du niveau ayant une valeur inférieure ; ``*_classe`` : idem parmi
+        les territoires de la même classe (``valeur_classe`` est la valeur de la classe
+        entière, recalculée depuis ses communes) ; ``france`` : la France entière ; pour un
+        effectif (population, superficie…), ces deux références sont des médianes de
+        territoires (``reference`` le dit). Un
+        indicateur oui/non d'une commune n'a pas de rang (``pd.NA``).
+
+    Exemples
+    --------
+    >>> f = fiche_portrait("25", "departement").set_index("indicateur")
+    >>> f.loc["population", "classe"], int(f.loc["population", "valeur"]) > 500_000
+    ('France métropolitaine', True)
+    """
+    if niveau not in CLASSES:
+        raise NiveauInconnu(niveau, list(CLASSES))
+    code = code_courant(code, niveau)
+    ids = tuple(ids or indicateurs_portrait())
+    valeurs = _valeurs(niveau, ids)
+    regroupement, _, _ = CLASSES[niveau]
+    classe = _classe_de(code, niveau)
+    membres = _membres(niveau)
+    meme_classe = valeurs.index.isin(membres.index[membres == classe]) if classe else np.zeros(len(valeurs), bool)
+    par_classe = _valeurs(regroupement, ids)
+    nom_pluriel = PLURIELS[niveau]
+    lignes = []
+    for i in ids:
+        ind = indicateur(i)
+        binaire = niveau == "commune" and ind.agregation["type"] == "part_communes"
+        serie = pd.to_numeric(valeurs[i], errors="coerce").astype("float64")
+        x = float(serie.get(code, np.nan))
+        rang, sur, centile = _position(serie, x)
+        rang_c, sur_c, centile_c = _position(serie[meme_classe], x)
+        if binaire:
+            rang, centile, rang_c, centile_c = pd.NA, np.nan, pd.NA, np.nan
+        v_classe, v_france, reference = _references(ind, serie, meme_classe, par_classe, classe)
+        lignes.append({
+            "theme": ind.theme, "theme_libelle": THEMES.get(ind.theme, ind.theme), "indicateur": i,
+            "libelle": ind.libelle, "millesime": ind.millesime_defaut,
+            "unite": "% des communes" if ind.agregation["type"] == "part_communes" and not binaire else ind.unite,
+            "valeur": x, "rang": rang, "sur": sur, "centile": centile,
+            "classe": NOMS_CLASSES.get(classe, classe) if classe else pd.NA,
+            "valeur_classe": v_classe, "rang_classe": rang_c, "sur_classe": sur_c, "centile_classe": centile_c,
+            "france": v_france, "reference": reference, "lecture": _lecture(centile, binaire, x, nom_pluriel),
+            "source": ligne_source(i),
+        })
+    return pd.DataFrame(lignes)
+
+
+def _section_modele(code: str, niveau: str):
+    """Point d'accroche du modèle de territoire (carnet 05) : ``None`` tant qu'il n'est pas branché.
+
+    Le responsable y reliera ``territoire_lib.modeles.scores_modeles`` (colonne
+    ``modele_dominant``) : renvoyer alors un court fragment HTML (modèle dominant,
+    second, et les indicateurs qui l'expliquent), affiché dans la fiche et la page exportée.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------- cartes et graphiques
+@dataclass
+class _CarteVoisinage(Carte):
+    """Carte d'un territoire et de ses voisins : le territoire est entouré, la géométrie exportée est réduite."""
+
+    surligne: str = ""
+
+    def _params(self):
+        params = super()._params()
+        for p in params:
+            if p.name == "recherche":  # le territoire du portrait est entouré de noir
+                p.param.value = "^" + re.escape(self.surligne) + "$"
+            elif p.name == "titres":
+                p.param.value = {k: f"{v} — {self.surligne} et ses voisins" for k, v in p.param.value.items()}
+        return params
+
+    def specification(self, mode: str = "url") -> dict:
+        spec = super().specification(mode)
+        if mode == "inline":
+            spec["datasets"][f"geo_{self.niveau}"] = topojson_reduit(
+                _topojson(self.niveau), self.niveau, set(self.valeurs["code"]))
+        return spec
+
+
+def topojson_reduit(topo: dict, objet: str, codes: set[str]) -> dict:
+    """Copie d'un TopoJSON limitée aux géométries de ``codes`` et aux arcs qu'elles emploient.
+
+    Exemples
+    --------
+    >>> topo = {"type": "Topology", "arcs": [[[0, 0], [1, 1]], [[1, 1], [2, 0]], [[5, 5], [6, 6]]],
+    ...         "objects": {"x": {"type": "GeometryCollection", "geometries": [
+    ...             {"type": "Polygon", "arcs": [[0, ~1]], "properties": {"code": "a"}},
+    ...             {"type": "Polygon", "arcs": [[2]], "properties": {"code": "b"}}]}}}
+    >>> r = topojson_reduit(topo, "x", {"a"})
+    >>> r["objects"]["x"]["geometries"][0]["arcs"], len(r["arcs"])
+    ([[0, -2]], 2)
+    """
+    geoms = [g for g in topo["objects"][objet]["geometries"] if g["properties"]["code"] in codes]
+    utilises: dict[int, int] = {}
+
+    def renum(a):
+        if isinstance(a, list):
+            return [renum(b) for b in a]
+        i = a if a >= 0 else ~a
+        j = utilises.setdefault(i, len(utilises))
+        return j if a >= 0 else ~j
+
+    nouvelles = [{**g, "arcs": renum(g["arcs"])} for g in geoms]
+    arcs = [None] * len(utilises)
+    for ancien, nouveau in utilises.items():
+        arcs[nouveau] = topo["arcs"][ancien]
+    objets = {objet: {**topo["objects"][objet], "geometries": nouvelles}}
+    res = {**topo, "objects": objets, "arcs": arcs}
+    res.pop("bbox", None)
+    return res
+
+
+#: Indicateurs des petites cartes du portrait (par défaut).
+IDS_CARTES = ("densite_population", "evolution_population_annuelle", "part_65_ans_et_plus")
+
+
+def _bornes_nationales(ident: str, niveau: str) -> list[float]:
+    """Quintiles de l'indicateur sur tous les territoires du niveau (centrés sur 0 pour un taux d'évolution)."""
+    from .analyses import classer
+
+    ind = indicateur(ident)
+    serie = indicateurs(ident, niveau=niveau)[ident]
+    centre = 0.0 if ind.agregation["type"] == "taux_annuel" else None
+    return list(classer(serie, "quantiles", 5, centre=centre).bornes)
+
+
+def carte_voisinage(code: str, niveau: str = "commune", ident: str = "densite_population",
+                    largeur: int = 300) -> Carte:
+    """Petite carte du territoire (entouré de noir) et de ses voisins contigus.
+
+    Les classes sont les quintiles de la France entière au même niveau : les
+    couleurs situent le voisinage dans la distribution nationale.
+
+    Exemples
+    --------
+    >>> c = carte_voisinage("75", "departement", "part_65_ans_et_plus")
+    >>> sorted(c.valeurs["code"]), c.surligne
+    (['75', '92', '93', '94'], 'Paris')
+    """
+    code = code_courant(code, niveau)
+    codes = [code] + voisins(code, niveau)
+    base = carte(ident, niveau=niveau, codes=codes, zoom_idf=False, largeur=largeur,
+                 classification="manuelle", bornes=_bornes_nationales(ident, niveau))
+    base.options[0].methode = "quintiles de France"
+    nom = base.valeurs.loc[base.valeurs["code"] == code, "nom"].iloc[0]
+    return _CarteVoisinage(niveau, base.options, base.valeurs, zoom_idf=False, largeur=largeur,
+                           selection=True, dossier=base.dossier, surligne=nom)
+
+
+def _pied_sources(sources: list[str], largeur: int):
+    lignes = [{"t": s, "r": i} for i, s in enumerate(dict.fromkeys(sources))]
+    return alt.Chart(alt.InlineData(values=lignes)).mark_text(align="left", fontSize=10, color="#555555").encode(
+        text="t:N", x=alt.value(0), y=alt.Y("r:O", axis=None)).properties(width=largeur, height=13 * len(lignes))
+
+
+def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int = 420) -> alt.TopLevelMixin:
+    """Position du territoire (centile) dans la France et dans sa classe, pour chaque indicateur.
+
+    Exemples
+    --------
+    >>> f = fiche_portrait("25", "departement", ["population", "part_65_ans_et_plus"])
+    >>> "vconcat" in graphique_positions(f, "Doubs", "departement").to_dict()
+    True
+    """
+    f = fiche.dropna(subset=["centile"]).copy()
+    if f.empty:
+        raise ResultatVide(f"Aucun indicateur positionnable pour {nom} : toutes les valeurs manquent.")
+    classe = f["classe"].dropna().iloc[0] if f["classe"].notna().any() else "classe"
+    pl = PLURIELS[niveau]
+    libelles = {"France": f"Tous les {pl} de France", "Classe": f"{pl[0].upper() + pl[1:]} de la classe « {classe} »"}
+    long = pd.concat([
+        f.assign(comparaison=libelles["France"], pos=f["centile"], r=f["rang"], s=f["sur"]),
+        f.assign(comparaison=libelles["Classe"], pos=f["centile_classe"], r=f["rang_classe"], s=f["sur_classe"]),
+    ]).dropna(subset=["pos"])
+    long["valeur_texte"] = [formater_nombre(v) + (f" {u}" if u not in ("oui/non",) else "")
+                            for v, u in zip(long["valeur"], long["unite"])]
+    long["rang_texte"] = [f"{r} sur {s}" for r, s in zip(long["r"], long["s"])]
+    ordre = list(dict.fromkeys(f["libelle"]))
+    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=340))
+    fond = alt.Chart(f).mark_rule(color="#dddddd", strokeWidth=6).encode(
+        y=y, x=alt.datum(0), x2=alt.datum(100))
+    milieu = alt.Chart(pd.DataFrame({"x": [50]})).mark_rule(color="#999999", strokeDash=[3, 3]).encode(x="x:Q")
+    points = alt.Chart(long).mark_circle(size=90, opacity=0.9).encode(
+        y=y, x=alt.X("pos:Q", title="Centile (0 = valeur la plus faible, 100 = la plus forte)",
+                     scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("comparaison:N", title="Comparé à", scale=alt.Scale(
+            domain=[libelles["France"], libelles["Classe"]], range=[COULEURS["France"], COULEURS["Classe"]]),
+            legend=alt.Legend(orient="top", labelLimit=400)),
+        tooltip=[alt.Tooltip("libelle:N", title="Indicateur"), alt.Tooltip("valeur_texte:N", title="Valeur"),
+                 alt.Tooltip("millesime:N", title="Millésime"), alt.Tooltip("comparaison:N", title="Comparé à"),
+                 alt.Tooltip("rang_texte:N", title="Rang"), alt.Tooltip("pos:Q", title="Centile", format=".0f")],
+    )
+    graphe = alt.layer(fond, milieu, points).properties(
+        width=largeur, height=22 * len(ordre),
+        title=alt.TitleParams(f"{nom} : position dans la distribution de chaque indicateur", anchor="start",
+                              fontSize=13))
+    return alt.vconcat(graphe, _pied_sources(f["source"].tolist(), largeur), spacing=6).configure(
+        locale=alt.Locale(number=LOCALE_FR), view=alt.ViewConfig(stroke=None))
+
+
+# --------------------------------------------------------------------------- portrait
+def _html_valeur(v, unite: str) -> str:
+    if pd.isna(v):
+        return "n.d."
+    if unite == "oui/non":
+        return "oui" if v == 1 else "non" if v == 0 else formater_nombre(float(v))
+    return formater_nombre(float(v)) + ("" if unite in ("classe",) else f"&nbsp;{html.escape(unite)}")
+
+
+def _med(r) -> str:
+    return "<sup>m</sup>" if r.reference != "ensemble" else ""
+
+
+def _html_rang(r, s) -> str:
+    return "—" if pd.isna(r) else f"{int(r)}<small>&nbsp;/&nbsp;{int(s)}</small>"
+
+
+@dataclass
+class Portrait:
+    """Portrait d'un territoire : fiche, voisins, cartes ; ``display(p)`` montre la fiche en HTML.
+
+    Construit par :func:`portrait`.
+    """
+
+    niveau: str
+    code: str
+    nom: str
+    fiche: pd.DataFrame
+    voisins: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def classe(self) -> str | None:
+        """Classe de comparaison (degré d'urbanisation, nature d'EPCI ou zone)."""
+        c = self.fiche["classe"].dropna()
+        return str(c.iloc[0]) if len(c) else None
+
+    @property
+    def titre(self) -> str:
+        """Titre du portrait."""
+        return f"Portrait de territoire — {self.nom} ({NOMS_NIVEAU[self.niveau]} {self.code})"
+
+    def sources(self) -> list[str]:
+        """Lignes de source (producteur, millésime) et licences des indicateurs de la fiche, sans doublon."""
+        lignes = list(dict.fromkeys(self.fiche["source"]))
+        licences = dict.fromkeys(lic for i in self.fiche["indicateur"] for lic in indicateur(i).licences.split(" ; "))
+        return lignes + [f"Licences des données : {', '.join(licences)}."]
+
+    def tableau_html(self) -> str:
+        """La fiche en HTML (un tableau par thème), avec la classe de comparaison et les sources."""
+        pl = PLURIELS[self.niveau]
+        tete = (f"<tr><th>Indicateur</th><th>Valeur</th><th>Millésime</th><th>Rang ({pl})</th>"
+                f"<th>Position</th><th>Rang dans la classe</th><th>Classe « {html.escape(self.classe or 'n.d.')} »</th>"
+                "<th>France</th></tr>")
+        morceaux = [f"<h2>{html.escape(self.titre)}</h2>"]
+        if self.note:
+            morceaux.append(f"<p class='note'><b>Note</b> : {html.escape(self.note)}</p>")
+        voisins = ", ".join(self.voisins) if self.voisins else "aucun (île ou territoire isolé)"
+        morceaux.append(f"<p>Classe de comparaison ({CLASSES[self.niveau][2]}) : <b>{html.escape(self.classe or 'non disponible')}"
+                        f"</b>. Voisins contigus : {len(self.voisins)} ({html.escape(voisins)}).</p>")
+        modele = _section_modele(self.code, self.niveau)
+        if modele:
+            morceaux.append(modele)
+        for theme, bloc in self.fiche.groupby("theme", sort=False):
+            lignes = "".join(
+                f"<tr><td>{html.escape(r.libelle)}</td><td class='n'>{_html_valeur(r.valeur, r.unite)}</td>"
+                f"<td>{'' if r.millesime is None else r.millesime}</td><td class='n'>{_html_rang(r.rang, r.sur)}</td>"
+                f"<td>{html.escape(r.lecture)}</td><td class='n'>{_html_rang(r.rang_classe, r.sur_classe)}</td>"
+                f"<td class='n'>{_html_valeur(r.valeur_classe, r.unite if r.unite != 'oui/non' else '%')}{_med(r)}</td>"
+                f"<td class='n'>{_html_valeur(r.france, r.unite if r.unite != 'oui/non' else '%')}{_med(r)}</td></tr>"
+                for r in bloc.itertuples())
+            morceaux.append(f"<h3>{html.escape(THEMES.get(theme, theme))}</h3><table>{tete}{lignes}</table>")
+        morceaux.append("<p class='sources'><sup>m</sup> médiane des territoires (effectifs). « Position » : part des "
+                        f"{pl} dont la valeur est plus faible ; rang 1 = valeur la plus élevée ; oui/non : part des "
+                        "communes où c'est le cas pour la classe et la France.</p>")
+        morceaux.append("<p class='sources'>" + "<br>".join(html.escape(s) for s in self.sources()) + "</p>")
+        return "\n".join(morceaux)
+
+    def __repr__(self) -> str:
+        return f"{self.titre} : {len(self.fiche)} indicateurs, {len(self.voisins)} voisins"
+
+    def _repr_html_(self) -> str:
+        return f"<div class='portrait-territoire'>{STYLE}{self.tableau_html()}</div>"
+
+    def cartes(self, ids: list[str] | None = None, largeur: int = 300) -> list[Carte]:
+        """Petites cartes du territoire et de ses voisins, une par indicateur (voir :func:`carte_voisinage`)."""
+        return [carte_voisinage(self.code, self.niveau, i, largeur) for i in (ids or IDS_CARTES)]
+
+    def graphique(self, largeur: int = 420) -> alt.TopLevelMixin:
+        """Positions du territoire (voir :func:`graphique_positions`)."""
+        return graphique_positions(self.fiche, self.nom, self.niveau, largeur)
+
+    def exporter(self, dossier: str | Path, ids_carte: list[str] | None = None) -> dict[str, Path]:
+        """Écrit la page HTML autonome (hors ligne) et les PNG du portrait dans ``dossier``.
+
+        Renvoie
+        -------
+        dict
+            ``{"html": chemin, "positions.png": chemin, "carte_<indicateur>.png": chemin…}``.
+        """
+        import vl_convert as vlc
+
+        dossier = Path(dossier)
+        dossier.mkdir(parents=True, exist_ok=True)
+        version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # même Vega-Lite que les cartes
+        base = f"portrait_{self.niveau}_{self.code}"
+        specs = {"positions": self.graphique().to_dict()}
+        for c in self.cartes(ids_carte):
+            specs[f"carte_{c.options[0].id}"] = c.specification("inline")
+        chemins = {}
+        for nom, spec in specs.items():
+            chemins[f"{nom}.png"] = dossier / f"{base}_{nom}.png"
+            chemins[f"{nom}.png"].write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=2,
+                                                                   format_locale="fr-FR"))
+        chemins["html"] = dossier / f"{base}.html"
+        chemins["html"].write_text(page_autonome(self.titre, self._repr_html_(), specs, version), encoding="utf-8")
+        return chemins
+
+
+STYLE = """<style>
+.portrait-territoire {font-family: system-ui, sans-serif; max-width: 1100px;}
+.portrait-territoire table {border-collapse: collapse; margin-bottom: 1em; font-size: 13px;}
+.portrait-territoire th, .portrait-territoire td {border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left;}
+.portrait-territoire td.n {text-align: right; white-space: nowrap;}
+.portrait-territoire .note {background: #fff3cd; padding: 4px 8px;}
+.portrait-territoire .sources {color: #555; font-size: 12px;}
+</style>"""
+
+
+def page_autonome(titre: str, corps_html: str, specs: dict[str, dict], vl_version: str) -> str:
+    """Page HTML autonome : ``corps_html`` puis un graphique Vega-Lite par spécification, sans CDN.
+
+    Vega, Vega-Lite et Vega-Embed sont inclus dans la page (``vl_convert.javascript_bundle``,
+    comme les exports HTML des cartes) : elle s'ouvre sans connexion.
+    """
+    import vl_convert as vlc
+
+    bundle = vlc.javascript_bundle(vl_version=vl_version).replace("</script", "<\\/script")
+    locale = json.dumps(LOCALE_FR)
+    divs = "\n".join(f"<div id='vis-{nom}' class='graphique'></div>" for nom in specs)
+    appels = "\n".join(
+        f"vegaEmbed('#vis-{nom}', {json.dumps(spec)}, {{actions: false, formatLocale: {locale}}});"
+        for nom, spec in specs.items()).replace("</", "<\\/")
+    return (f"<!DOCTYPE html>\n<html lang='fr'><head><meta charset='utf-8'><title>{html.escape(titre)}</title>"
+            f"</head><body>\n{corps_html}\n{divs}\n<script>{bundle}</script>\n<script>{appels}</script>\n"
+            "</body></html>\n")
+
+
+def portrait(territoire: str, niveau: str | None = None) -> Portrait:
+    """Portrait d'un territoire désigné par son nom (accents et casse ignorés) ou son code.
+
+    Paramètres
+    ----------
+    territoire : str
+        Nom, début de nom, code en vigueur, ancien code communal ou EPCI de 2020.
+    niveau : str, optionnel
+        Pour lever une ambiguïté (« Paris » : commune ou département).
+
+    Exemples
+    --------
+    >>> p = portrait("Doubs")
+    >>> p.niveau, p.code, p.voisins
+    ('departement', '25', ['39', '70', '90'])
+    """
+    t = trouver_territoire(territoire, niveau)
+    fiche = fiche_portrait(t["code"], t["niveau"])
+    return Portrait(t["niveau"], t["code"], t["nom"], fiche, voisins(t["code"], t["niveau"]), t["note"])
+
+
+def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
+    """Champ à saisie semi-automatique (ipywidgets ``Combobox``) et portrait du territoire choisi.
+
+    Les suggestions viennent de :func:`territoire_lib.chercher_territoire` (accents et
+    casse ignorés, anciens codes et EPCI de 2020 acceptés, avec une note), filtrées par
+    le menu « Niveau » ; choisir une suggestion (ou Entrée) affiche le portrait. Un bouton
+    exporte le portrait (page HTML autonome et PNG) dans ``portraits/``.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    champ = w.Combobox(value=defaut, placeholder="Nom ou code d'une commune, d'un EPCI, d'un département…",
+                       description="Territoire", ensure_option=False, layout=w.Layout(width="560px"))
+    menu_niveau = w.Dropdown(options=[("Tous", None), ("Communes", "commune"), ("EPCI", "epci"),
+                                      ("Départements", "departement"), ("Régions", "region")],
+                             value=None, description="Niveau", layout=w.Layout(width="220px"))
+    bouton = w.Button(description="Exporter (HTML + PNG)", icon="download")
+    sortie, message = w.Output(), w.Output()
+    etat: dict = {}
+
+    def suggerer(change):
+        texte = change["new"]
+        if texte in etat.get("options", {}):  # suggestion choisie dans la liste
+            montrer()
+            return
+        if len(normaliser(texte)) < 2:
+            return
+        try:
+            res = chercher_territoire(texte, niveau=menu_niveau.value, n=12)
+        except ResultatVide:
+            return
+        etat["options"] = {f"{r.nom} — {NOMS_NIVEAU[r.niveau]} {r.code}": (r.niveau, r.code) for r in res.itertuples()}
+        champ.options = list(etat["options"])
+
+    def montrer(*_):
+        texte = champ.value
+        niveau, code = etat.get("options", {}).get(texte, (menu_niveau.value, texte))
+        with sortie:
+            sortie.clear_output(wait=True)
+            try:
+                p = portrait(code, niveau)
+            except Exception as exc:  # message en français, jamais de trace
+                print(f"Portrait impossible : {exc}")
+                return
+            etat["portrait"] = p
+            display(p, p.graphique(), *p.cartes())
+
+    def exporter(*_):
+        with message:
+            message.clear_output()
+            if "portrait" in etat:
+                chemins = etat["portrait"].exporter("portraits")
+                print("Écrit :", ", ".join(str(c) for c in chemins.values()))
+
+    from .erreurs import normaliser_texte as normaliser
+
+    champ.observe(suggerer, names="value")
+    champ.on_submit(montrer)
+    bouton.on_click(exporter)
+    montrer()
+    return w.VBox([w.HBox([champ, menu_niveau, bouton]), message, sortie])
