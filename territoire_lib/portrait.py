@@ -74,7 +74,7 @@ COULEURS = {"France": "#08519c", "Classe": "#e6550d"}
 
 # --------------------------------------------------------------------------- choix du territoire
 def indicateurs_portrait() -> list[str]:
-    """Indicateurs agrégeables du catalogue, rangés par thème (ordre de :data:`THEMES`).
+    """Indicateurs agrégeables du catalogue (sources en ligne : si en cache), rangés par thème.
 
     Exemples
     --------
@@ -82,8 +82,13 @@ def indicateurs_portrait() -> list[str]:
     >>> ids[0], "degurba" in ids
     ('population', False)
     """
+    from .connecteurs import disponible
+
     cat = catalogue()
-    cat = cat[cat["agregation"] != "categorie"].copy()
+    # Classes de communes et statistiques non additives (médianes) : pas de rang ni de classe ;
+    # sources en ligne : seulement si elles sont déjà dans le cache (jamais de réseau ici).
+    cat = cat[~cat["agregation"].isin(["categorie", "valeur_communale"])
+              & cat["source_web"].fillna("").map(lambda s: not s or disponible(s))].copy()
     cat["ordre"] = cat["theme"].map({t: i for i, t in enumerate(THEMES)}).fillna(len(THEMES))
     return cat.sort_values("ordre", kind="stable")["id"].tolist()
 
@@ -281,14 +286,48 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
     return pd.DataFrame(lignes)
 
 
-def _section_modele(code: str, niveau: str):
-    """Point d'accroche du modèle de territoire (carnet 05) : ``None`` tant qu'il n'est pas branché.
+@lru_cache(maxsize=2)
+def _scores_modeles(niveau: str) -> pd.DataFrame:
+    import logging
 
-    Le responsable y reliera ``territoire_lib.modeles.scores_modeles`` (colonne
-    ``modele_dominant``) : renvoyer alors un court fragment HTML (modèle dominant,
-    second, et les indicateurs qui l'expliquent), affiché dans la fiche et la page exportée.
+    from .modeles import scores_modeles
+
+    journal = logging.getLogger("territoire_lib.modeles")
+    niveau_avant = journal.level
+    journal.setLevel(logging.ERROR)  # le bilan des scores manquants est dit dans le carnet 05
+    try:
+        return scores_modeles(niveau).set_index("code")
+    finally:
+        journal.setLevel(niveau_avant)
+
+
+def _section_modele(code: str, niveau: str) -> str:
+    """Modèle de territoire le plus proche (carnet 05), en court fragment HTML.
+
+    Exemples
+    --------
+    >>> "Compétitivité territoriale" in _section_modele("243100518", "epci")
+    True
     """
-    return None
+    titre = "<h3>Modèle de territoire le plus proche (carnet 05)</h3>"
+    if niveau not in ("epci", "commune"):
+        return titre + "<p>Les modèles sont calculés pour les intercommunalités et les communes seulement.</p>"
+    from .modeles import profil_territoire, profils_modeles
+
+    ligne = _scores_modeles(niveau).loc[code]
+    if pd.isna(ligne["modele_dominant"]):
+        return titre + "<p>Non disponible : trop d'indicateurs manquent pour ce territoire.</p>"
+    noms = {m["id"]: m["nom"] for m in profils_modeles()}
+    dom, sec = ligne["modele_dominant"], ligne["modele_second"]
+    p = profil_territoire(code, niveau)
+    p = p[(p["modele"] == dom) & p["centile_oriente"].notna()]
+    forts = p.assign(apport=p["poids"] * p["centile_oriente"]).nlargest(3, "apport")
+    raisons = " ; ".join(f"{html.escape(r.libelle)} (position {r.centile_oriente:.0f}/100 dans le sens du modèle)"
+                         for r in forts.itertuples())
+    prudence = " Les deux scores sont très proches : le classement est à discuter." if ligne["ecart_dominant_second"] < 5 else ""
+    return (titre + f"<p><b>{html.escape(noms[dom])}</b> (score {ligne[dom]:.0f}/100), devant "
+            f"{html.escape(noms[sec])} ({ligne[sec]:.0f}/100).{prudence} Ce qui le rapproche du modèle : {raisons}. "
+            "Les modèles sont des récits pour débattre, pas une classification officielle.</p>")
 
 
 # --------------------------------------------------------------------------- cartes et graphiques

@@ -105,8 +105,12 @@ def test_carte_voisinage_entoure_le_territoire():
     assert c.options[0].methode == "quintiles de France"
 
 
-def test_section_modele_non_branchee():
-    assert pt._section_modele("25", "departement") is None
+def test_section_modele():
+    assert "intercommunalités et les communes seulement" in pt._section_modele("25", "departement")
+    toulouse = pt._section_modele("243100518", "epci")
+    assert "Compétitivité territoriale" in toulouse and "Ce qui le rapproche du modèle" in toulouse
+    assert "Non disponible" in pt._section_modele("200050532", "epci")  # Mayotte : recensement absent
+    assert "Modèle de territoire le plus proche" in pt.portrait("Toulouse Métropole", "epci")._repr_html_()
 
 
 def test_export_html_autonome_et_png(tmp_path):

@@ -51,6 +51,7 @@ __all__ = [
     "indicateurs_en_ligne",
     "VUES",
     "table_communale",
+    "disponible",
     "rapport",
     "statut",
 ]
@@ -251,6 +252,16 @@ def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFra
         raise ErreurSource(f"Table en cache illisible ({cible}) : supprimez-la, elle sera recalculée ({exc}).") from exc
     table.attrs["rapport"] = rapport(source_id)
     return table
+
+
+def disponible(source_id: str) -> bool:
+    """Vrai si la source est dans le cache (fichier brut ou table analysée) : aucun accès réseau.
+
+    >>> disponible("source_inconnue")
+    False
+    """
+    src = lire_sources_web().get(source_id)
+    return src is not None and (chemin_table(src).exists() or chemin_brut(src).exists())
 
 
 def rapport(source_id: str) -> dict:
