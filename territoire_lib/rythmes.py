@@ -22,12 +22,17 @@ __all__ = [
     "rythmes_accidents",
     "parts_motifs",
     "profil_horaire",
+    "PLAGES",
+    "parts_par_plage",
     "graphique_parts_motifs",
     "graphique_profil_horaire",
 ]
 
 NON_RENSEIGNE = "Non renseigné"
 JOURS = {"semaine": range(1, 6), "week-end": range(6, 8)}
+#: Plages horaires des déplacements pendulaires (heures de début incluses).
+PLAGES = {"matin (6 h-10 h)": range(6, 10), "midi (11 h-14 h)": range(11, 14),
+          "fin de journée (16 h-20 h)": range(16, 20)}
 
 
 def ligne_source_accidents() -> str:
@@ -114,6 +119,23 @@ def profil_horaire(annees: range | list[int], jours: str = "semaine", motifs: li
     t = r.groupby(["heure", "motif"], as_index=False)["nb_conducteurs"].sum()
     t["part"] = 100 * t["nb_conducteurs"] / t.groupby("motif")["nb_conducteurs"].transform("sum")
     return t
+
+
+def parts_par_plage(periodes: dict[str, range], jours: str = "semaine",
+                    motif: str = "Domicile – travail") -> pd.DataFrame:
+    """Part des conducteurs d'un motif accidentés dans chaque plage de :data:`PLAGES`, par période.
+
+    Exemples
+    --------
+    >>> t = parts_par_plage({"2015-2019": range(2015, 2020)})
+    >>> list(t.columns)[1], float(t.iloc[0, 1].round(1))
+    ('midi (11 h-14 h)', 11.9)
+    """
+    lignes = {}
+    for nom, annees in periodes.items():
+        h = profil_horaire(annees, jours, [motif]).set_index("heure")["part"]
+        lignes[nom] = {plage: float(h.reindex(list(heures)).fillna(0).sum()) for plage, heures in PLAGES.items()}
+    return pd.DataFrame.from_dict(lignes, orient="index").rename_axis("periode")
 
 
 def graphique_parts_motifs(largeur: int = 520) -> alt.Chart:
