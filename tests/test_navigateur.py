@@ -26,6 +26,7 @@ RACINE = Path(__file__).resolve().parent.parent
 #: Carnets ouverts dans le navigateur, avec le nombre minimal de graphiques Vega attendus.
 CARNETS = {"notebooks/00_introduction.ipynb": 4, "notebooks/01_metropolisation.ipynb": 7,
            "notebooks/02_mobilites_demobilites.ipynb": 10,
+           "notebooks/04_cooperations_nouveaux_acteurs.ipynb": 6,
            "notebooks/05_modeles_de_territoire.ipynb": 7,
            "notebooks/06_portrait_de_territoire.ipynb": 7}
 ARGS_CHROMIUM = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,11 +7,12 @@ Chaque étape renvoie éventuellement des fichiers supplémentaires à écrire :
 """
 from __future__ import annotations
 
+import json
 import logging
 
 import pandas as pd
 
-from . import accidents, cartes, cog, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
+from . import accidents, cartes, cog, communes_nouvelles, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
 
 __all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "referentiels", "joindre"]
 
@@ -212,6 +213,25 @@ def etape_elus(contexte: dict) -> None:
     joindre(contexte, _harmoniser(contexte, agregats[garder], garder[1:], "elus"), "elus")
 
 
+def etape_communes_nouvelles(contexte: dict) -> dict:
+    """Anciennes communes fusionnées : date (historique Insee) ou période (entre deux versions du COG)."""
+    src = contexte["src"]
+    versions = {annee: contexte["courant"] if paquet == "decoupage-courant" else cog.lire_decoupage(src[paquet]["communes"])
+                for paquet, annee in communes_nouvelles.VERSIONS_COG.items()}
+    with open(src["decoupage-p2016"]["historique"], encoding="utf-8") as f:
+        historique = json.load(f)
+    premiere = min(versions)
+    incompletes = cog.communes_nouvelles_depuis(historique, f"{premiere - 1}-01-01")
+    res, rapport = communes_nouvelles.fusions_communes(versions, historique, contexte["passage"], incompletes)
+    hors = res["code_commune"].isin(contexte["actuels"])
+    rapport["lignes_hors_champ_ecartees"] = res.loc[~hors, ["code_commune", "ancien_code"]].to_dict("records")
+    contexte["rapports"]["communes_nouvelles"] = rapport
+    joindre(contexte, communes_nouvelles.comptes_par_commune(res, contexte["table"]["code_commune"]),
+            "communes_nouvelles")
+    return {"territoires/communes_nouvelles.parquet": (res[hors].reset_index(drop=True),
+                                                      sorted(communes_nouvelles.VERSIONS_COG))}
+
+
 def etape_accidents(contexte: dict) -> dict:
     """Rythmes des déplacements : agrégats nationaux des accidents corporels 2005-2020."""
     brut = accidents.lire_accidents(contexte["src"]["accidents"]["accidents"])
@@ -237,5 +257,6 @@ ETAPES: list = [
     ("versement mobilité", etape_versement_mobilite),
     ("EPCI 2020", etape_epci_2020),
     ("élus municipaux", etape_elus),
+    ("communes nouvelles", etape_communes_nouvelles),
     ("accidents (rythmes)", etape_accidents),
 ]
