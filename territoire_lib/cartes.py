@@ -219,7 +219,7 @@ def _servir(relatif: str, dossier: Path) -> str:
     cible = dossier / Path(relatif).name
     if not cible.exists() or cible.stat().st_size != source.stat().st_size:
         dossier.mkdir(parents=True, exist_ok=True)
-        tmp = cible.with_suffix(".tmp")
+        tmp = cible.with_suffix(f".{os.getpid()}.tmp")  # un nom par noyau : deux carnets ouverts à la fois
         shutil.copyfile(source, tmp)
         os.replace(tmp, cible)
     return f"{DOSSIER_GENERE}/{cible.name}"
@@ -279,8 +279,10 @@ class Carte:
         texte = table.to_csv(index=False, float_format="%.4g")
         nom = f"valeurs-{self.niveau}-{hashlib.sha256(texte.encode()).hexdigest()[:12]}.csv"
         self.dossier.mkdir(parents=True, exist_ok=True)
-        if not (self.dossier / nom).exists():
-            (self.dossier / nom).write_text(texte, encoding="utf-8")
+        if not (self.dossier / nom).exists():  # écriture puis renommage : jamais de fichier à moitié écrit
+            tmp = self.dossier / f"{nom}.{os.getpid()}.tmp"
+            tmp.write_text(texte, encoding="utf-8")
+            os.replace(tmp, self.dossier / nom)
         # Types explicites : sans eux, Vega lirait les classes comme du texte et « 01001 » comme un nombre.
         types = {"code": "string", "nom": "string", "dep": "string"}
         for i in range(len(self.options)):
