@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installe
 
-.PHONY: lab test installer donnees verifier bench nettoyer navigateur
+.PHONY: lab test installer donnees verifier bench nettoyer navigateur paquet-hors-ligne tableau-de-bord
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,24 @@ donnees: $(STAMP)
 verifier: $(STAMP)
 	$(PY) -m territoire_lib.donnees verifier
 
+## bench : temps de chargement, poids et rendu des cartes, charge d'un atelier (N noyaux simultanés)
+N ?= 4
 bench: $(STAMP)
 	$(PY) bench/chargement.py
 	$(PY) bench/cartes.py
+	$(PY) bench/atelier.py --n $(N)
+
+## paquet-hors-ligne : archive pour une salle sans Internet (roues, dépôt, scripts d'installation)
+# Options : PLATEFORME=win_amd64|macosx|macosx-intel|manylinux (défaut : cette machine), PYTHON_CIBLE=3.12
+PLATEFORME ?=
+PYTHON_CIBLE ?=
+paquet-hors-ligne: $(STAMP)
+	$(PY) outils/paquet_hors_ligne.py $(if $(PLATEFORME),--plateforme $(PLATEFORME),) $(if $(PYTHON_CIBLE),--python $(PYTHON_CIBLE),)
+
+## tableau-de-bord : un carnet présenté sans code (Voilà, hors ligne) ; CARNET=notebooks/05_modeles_de_territoire.ipynb
+CARNET ?= notebooks/06_portrait_de_territoire.ipynb
+tableau-de-bord: $(STAMP)
+	$(PY) outils/tableau_de_bord.py $(CARNET)
 
 nettoyer:
 	rm -rf $(VENV) .pytest_cache

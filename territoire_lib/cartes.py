@@ -47,12 +47,49 @@ __all__ = [
     "COULEUR_NON_DISPONIBLE",
     "DOSSIER_GENERE",
     "MIME_VEGALITE",
+    "VARIABLE_TABLEAU_DE_BORD",
+    "mode_tableau_de_bord",
 ]
 
 #: Type MIME rendu nativement (sans CDN) par JupyterLab 4 ; le rendu HTML par défaut d'Altair
 #: charge Vega depuis Internet et reste vide hors ligne.
 MIME_VEGALITE = "application/vnd.vegalite.v5+json"
-alt.renderers.enable("mimetype")  # idem pour les graphiques Altair des carnets (vues liées…)
+#: Variable d'environnement posée par le mode tableau de bord (``make tableau-de-bord``, Voilà).
+VARIABLE_TABLEAU_DE_BORD = "TERRITOIRE_TABLEAU_DE_BORD"
+#: PNG transparent d'un pixel. Après avoir dessiné un graphique, le moteur Vega de JupyterLab en
+#: enregistre une image dans la sortie (``model.setData``) sauf si elle en contient déjà une ; Voilà
+#: réutilise ce moteur sans ``setData`` et afficherait « Javascript Error: e.setData is not a
+#: function » sous chaque carte. En mode tableau de bord, ce PNG vide occupe la place (le navigateur
+#: préfère toujours le type MIME Vega-Lite) : plus d'erreur, et pas d'image inutile à calculer.
+_PNG_VIDE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
+
+
+def mode_tableau_de_bord() -> bool:
+    """Vrai si le carnet est présenté en tableau de bord (Voilà, ``make tableau-de-bord``).
+
+    Exemples
+    --------
+    >>> mode_tableau_de_bord() in (True, False)
+    True
+    """
+    return os.environ.get(VARIABLE_TABLEAU_DE_BORD) == "1"
+
+
+def _paquet_mime(spec: dict, texte: str) -> dict:
+    """Sortie d'un graphique : Vega-Lite 5 (rendu hors ligne), texte, et le PNG vide en tableau de bord."""
+    paquet = {MIME_VEGALITE: spec, "text/plain": texte}
+    if mode_tableau_de_bord():
+        paquet["image/png"] = _PNG_VIDE
+    return paquet
+
+
+def _rendu_altair(spec: dict, **options):
+    """Moteur de rendu Altair des carnets : le type MIME Vega-Lite 5, comme les cartes."""
+    return _paquet_mime(spec, "<Graphique Altair>"), ({MIME_VEGALITE: options} if options else {})
+
+
+alt.renderers.register("territoire", _rendu_altair)
+alt.renderers.enable("territoire")  # idem pour les graphiques Altair des carnets (vues liées…)
 
 #: Nombres à la française dans Vega (virgule décimale, espace pour les milliers).
 LOCALE_FR = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"]}
@@ -182,7 +219,7 @@ def _servir(relatif: str, dossier: Path) -> str:
     cible = dossier / Path(relatif).name
     if not cible.exists() or cible.stat().st_size != source.stat().st_size:
         dossier.mkdir(parents=True, exist_ok=True)
-        tmp = cible.with_suffix(".tmp")
+        tmp = cible.with_suffix(f".{os.getpid()}.tmp")  # un nom par noyau : deux carnets ouverts à la fois
         shutil.copyfile(source, tmp)
         os.replace(tmp, cible)
     return f"{DOSSIER_GENERE}/{cible.name}"
@@ -242,8 +279,10 @@ class Carte:
         texte = table.to_csv(index=False, float_format="%.4g")
         nom = f"valeurs-{self.niveau}-{hashlib.sha256(texte.encode()).hexdigest()[:12]}.csv"
         self.dossier.mkdir(parents=True, exist_ok=True)
-        if not (self.dossier / nom).exists():
-            (self.dossier / nom).write_text(texte, encoding="utf-8")
+        if not (self.dossier / nom).exists():  # écriture puis renommage : jamais de fichier à moitié écrit
+            tmp = self.dossier / f"{nom}.{os.getpid()}.tmp"
+            tmp.write_text(texte, encoding="utf-8")
+            os.replace(tmp, self.dossier / nom)
         # Types explicites : sans eux, Vega lirait les classes comme du texte et « 01001 » comme un nombre.
         types = {"code": "string", "nom": "string", "dep": "string"}
         for i in range(len(self.options)):
@@ -372,7 +411,7 @@ class Carte:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """Affichage dans JupyterLab : type MIME Vega-Lite 5, rendu hors ligne par JupyterLab lui-même."""
-        return {MIME_VEGALITE: self.specification("url"), "text/plain": self.description}
+        return _paquet_mime(self.specification("url"), self.description)
 
     # -- exports
     def donnees(self) -> pd.DataFrame:
