@@ -55,6 +55,7 @@ __all__ = [
     "explorer_zones_blanches",
     "explorer_indice",
     "source_zones_blanches",
+    "source_lieux",
     "source_indice",
     "carte_serie_indice",
 ]
@@ -96,6 +97,18 @@ def lieux_mediation() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _lieux() -> pd.DataFrame:
     return _lire(FICHIER_LIEUX)
+
+
+def source_lieux() -> str:
+    """Ligne de source des lieux de médiation (catalogue), avec la période du recensement.
+
+    Exemples
+    --------
+    >>> "2021-2022" in source_lieux()
+    True
+    """
+    return (f"{ligne_source('nb_lieux_mediation_numerique')} (lieux recensés en 2021-2022, "
+            "Auvergne-Rhône-Alpes uniquement)")
 
 
 # --------------------------------------------------------------------------- 1. la commune en ligne
@@ -616,7 +629,7 @@ def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: st
     res["composantes_manquantes"] = normes.isna().sum(axis=1).astype(int)
     res.attrs.update(poids=actifs, ecartees=ecartees, methode=methode,
                      avertissement="Indice proxy construit ici, pas l'indice de fragilité numérique officiel (MedNum).")
-    return res.sort_values("indice", ascending=False)
+    return res.sort_index().sort_values("indice", ascending=False, kind="stable")
 
 
 def sensibilite_poids(poids: dict | None = None, variation: float = 0.2, niveau: str = "epci",
