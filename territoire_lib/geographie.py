@@ -74,10 +74,22 @@ def code_courant(code: str, niveau: str = "commune") -> str:
 
 
 def codes_courants(codes, niveau: str = "commune") -> list[str]:
-    """:func:`code_courant` appliqué à une liste (doublons retirés, ordre gardé)."""
+    """:func:`code_courant` appliqué à une liste (doublons retirés, ordre gardé).
+
+    Les codes déjà courants sont reconnus en une passe (le référentiel n'est lu
+    qu'une fois) : seuls les autres passent par :func:`code_courant`.
+
+    Exemples
+    --------
+    >>> codes_courants(["01001", "01001", "75056"])
+    ['01001', '75056']
+    """
+    from .chargement import territoires
+
+    connus = set(territoires(niveau)[_cle(niveau)])
     vus: dict[str, None] = {}
     for c in codes:
-        vus[code_courant(c, niveau)] = None
+        vus[c if c in connus else code_courant(c, niveau)] = None
     return list(vus)
 
 

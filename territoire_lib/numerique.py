@@ -48,6 +48,9 @@ __all__ = [
     "compter_modalites",
     "heures_hebdo_osm",
     "epci_region",
+    "population_par_distance",
+    "graphique_distances",
+    "graphique_modalites",
     "composantes_fragilite",
     "normaliser",
     "indice_fragilite",
@@ -447,6 +450,92 @@ def _territoires_region(niveau: str, code_region: str) -> list[str]:
         raise ResultatVide(f"Aucun territoire pour la région « {code_region} » (code à deux chiffres, ex. « 84 »). "
                            f"Codes valides : {', '.join(sorted(deps.unique()))}.")
     return sorted(codes)
+
+
+def population_par_distance(bornes: tuple[float, ...] = (2, 5, 10, 15, 20)) -> pd.DataFrame:
+    """Communes et habitants d'Auvergne-Rhône-Alpes par classe de distance au lieu de médiation le plus proche.
+
+    Paramètres
+    ----------
+    bornes : tuple de float
+        Bornes (km) des classes ; la dernière classe est « plus de » la dernière borne.
+
+    Renvoie
+    -------
+    DataFrame
+        Index = classe ; ``communes``, ``population`` (2023), ``part_population_%`` ;
+        ``attrs["communes_sans_distance"]`` : communes de la région sans mairie localisée.
+
+    Exemples
+    --------
+    >>> d = population_par_distance()
+    >>> round(float(d["part_population_%"].sum()), 6), d.attrs["communes_sans_distance"]
+    (100.0, 4)
+    """
+    from .analyses import formater_nombre as f
+
+    t = table_communes()
+    t = t[t["code_region"] == CODE_REGION_COUVERTE]
+    ok = t["distance_lieu_mediation_km"].notna()
+    b = [0.0, *bornes]
+    libelles = [f"moins de {f(bornes[0], 0)} km"] + [
+        f"de {f(a, 0)} à {f(c, 0)} km" for a, c in zip(bornes[:-1], bornes[1:])] + [f"plus de {f(bornes[-1], 0)} km"]
+    classe = pd.cut(t.loc[ok, "distance_lieu_mediation_km"], [*b, np.inf], right=False, labels=libelles)
+    res = t[ok].groupby(classe, observed=False).agg(communes=("code_commune", "size"),
+                                                    population=("population_2023", "sum"))
+    res["part_population_%"] = 100 * res["population"] / res["population"].sum()
+    res.index.name = "distance"
+    res.attrs["communes_sans_distance"] = int((~ok).sum())
+    return res
+
+
+def graphique_distances(largeur: int = 460):
+    """Histogramme des distances commune → lieu de médiation le plus proche (Auvergne-Rhône-Alpes).
+
+    Exemples
+    --------
+    >>> "vconcat" in graphique_distances().to_dict()
+    True
+    """
+    import altair as alt
+
+    from .graphiques import _avec_source
+
+    t = table_communes()
+    d = t.loc[(t["code_region"] == CODE_REGION_COUVERTE) & t["distance_lieu_mediation_km"].notna(),
+              ["distance_lieu_mediation_km"]].rename(columns={"distance_lieu_mediation_km": "km"})
+    barres = alt.Chart(d).mark_bar(color="#2171b5").encode(
+        x=alt.X("km:Q", bin=alt.Bin(step=2), title="Distance au lieu le plus proche (km, à vol d'oiseau)"),
+        y=alt.Y("count():Q", title="Nombre de communes"),
+        tooltip=[alt.Tooltip("km:Q", bin=alt.Bin(step=2), title="Distance (km)"),
+                 alt.Tooltip("count():Q", title="Communes")],
+    ).properties(width=largeur, height=220, title=alt.TitleParams(
+        "Communes d'Auvergne-Rhône-Alpes selon la distance au lieu de médiation le plus proche",
+        anchor="start", fontSize=13))
+    return _avec_source(barres, ligne_source("distance_lieu_mediation"), largeur)
+
+
+def graphique_modalites(table: pd.DataFrame, titre: str, largeur: int = 360):
+    """Barres horizontales du nombre de lieux par modalité (sortie de :func:`compter_modalites`).
+
+    Exemples
+    --------
+    >>> g = graphique_modalites(compter_modalites(lieux_mediation()["publics_accueillis"]), "Publics")
+    >>> "vconcat" in g.to_dict()
+    True
+    """
+    import altair as alt
+
+    from .graphiques import _avec_source
+
+    d = table.reset_index()
+    barres = alt.Chart(d).mark_bar(color="#41ab5d").encode(
+        y=alt.Y("modalite:N", sort="-x", title=None, axis=alt.Axis(labelLimit=380)),
+        x=alt.X("lieux:Q", title=f"Nombre de lieux (sur {table.attrs.get('renseignes', '?')} renseignés)"),
+        tooltip=[alt.Tooltip("modalite:N", title="Modalité"), alt.Tooltip("lieux:Q", title="Lieux"),
+                 alt.Tooltip("part_%:Q", title="Part des lieux (%)", format=",.1f")],
+    ).properties(width=largeur, title=alt.TitleParams(titre, anchor="start", fontSize=13))
+    return _avec_source(barres, source_lieux(), largeur)
 
 
 # --------------------------------------------------------------------------- 4. indice de fragilité (proxy)
