@@ -217,7 +217,12 @@ class ZonesBlanches:
     communes: pd.DataFrame
     seuils: dict
     ecartees: dict = field(default_factory=dict)
-    nb_communes_examinees: int = 0
+    codes_examines: list = field(default_factory=list)
+
+    @property
+    def nb_communes_examinees(self) -> int:
+        """Communes dont les trois critères sont renseignés."""
+        return len(self.codes_examines)
 
     @property
     def population(self) -> float:
@@ -240,6 +245,18 @@ class ZonesBlanches:
                 f"{f(s['part_65_min'], 0)} % de 65 ans et plus — {f(self.population, 0)} habitants, dont "
                 f"{f(self.population_65_ans_et_plus, 0)} de 65 ans et plus."
                 + (f" Communes écartées faute de donnée : {ec}." if ec else ""))
+
+    def classes(self) -> pd.Series:
+        """Par code commune examinée : « zone blanche » ou « autre commune » (les écartées sont absentes).
+
+        Exemples
+        --------
+        >>> zones_blanches().classes().value_counts().to_dict()
+        {'autre commune': 33082, 'zone blanche': 1358}
+        """
+        res = pd.Series("autre commune", index=pd.Index(self.codes_examines, name="code_commune"), dtype="string")
+        res[res.index.isin(self.communes["code_commune"])] = "zone blanche"
+        return res
 
     def par_departement(self) -> pd.DataFrame:
         """Nombre de communes repérées et habitants concernés, par département (décroissant)."""
@@ -308,7 +325,7 @@ def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_cour
         seuils={"heures_max": heures_max, "part_65_min": part_65_min, "sans_courriel": sans_courriel},
         ecartees={"sans fiche mairie": int(sans_fiche.sum()), "horaires non publiés": int(sans_horaires.sum()),
                   "population RP 2021 inconnue ou nulle": int(sans_rp.sum())},
-        nb_communes_examinees=int(ok.sum()),
+        codes_examines=t.loc[ok, "code_commune"].tolist(),
     )
 
 
@@ -798,9 +815,9 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
             display(z.par_departement().head(10).rename(columns={
                 "communes": "communes repérées", "population": "habitants",
                 "population_65_ans_et_plus": "dont 65 ans et plus"}))
-            serie = pd.Series("zone blanche", index=z.communes["code_commune"]).astype("string")
-            display(carte_serie(serie, "commune", "Communes « zones blanches » du service public (seuils choisis)",
-                                source_zones_blanches(), categories=["zone blanche"], couleurs=["#b2182b"]))
+            display(carte_serie(z.classes(), "commune", "Communes « zones blanches » du service public (seuils choisis)",
+                                source_zones_blanches(), categories=["zone blanche", "autre commune"],
+                                couleurs=["#b2182b", "#f2efe9"]))
 
     for x in (c_heures, c_65, c_courriel):
         x.observe(maj, names="value")
@@ -855,15 +872,21 @@ def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
 
 
 def source_indice(region: str | None = CODE_REGION_COUVERTE) -> str:
-    """Sources des composantes de l'indice proxy (catalogue)."""
+    """Sources des composantes de l'indice proxy (producteurs du catalogue, sans doublon).
+
+    Exemples
+    --------
+    >>> source_indice("84").count("DILA")
+    1
+    """
     ids = ["part_65_ans_et_plus", "degurba", "mairie_site_web", "heures_ouverture_mairie"]
     if region == CODE_REGION_COUVERTE:
         ids.append("distance_lieu_mediation")
     producteurs = []
     for i in ids:
-        p = indicateur(i).producteur
-        if p not in producteurs:
-            producteurs.append(p)
+        for p in indicateur(i).producteur.split(" ; "):
+            if not p.startswith("calculs") and all(p.split(",")[0] != q.split(",")[0] for q in producteurs):
+                producteurs.append(p)
     return "Sources : " + " ; ".join(producteurs) + " — indice proxy, calculs Territoires en transition"
 
 
@@ -871,7 +894,7 @@ def carte_serie_indice(ind: pd.DataFrame, region: str | None = CODE_REGION_COUVE
     """Carte de l'indice proxy par EPCI (limitée aux EPCI de la région si ``region``)."""
     from .cartes import carte_serie
 
-    titre = "Indice de fragilité numérique (proxy, 0-100)"
+    titre = "Indice de fragilité numérique — proxy, pas l'indice officiel de la MedNum (0-100)"
     c = carte_serie(ind["indice"], "epci", titre, source_indice(region), unite="points", k=5,
                     zoom_idf=region is None)
     if region is not None:

@@ -24,7 +24,8 @@ import pytest
 
 RACINE = Path(__file__).resolve().parent.parent
 #: Carnets ouverts dans le navigateur, avec le nombre minimal de graphiques Vega attendus.
-CARNETS = {"notebooks/00_introduction.ipynb": 3, "notebooks/01_metropolisation.ipynb": 7}
+CARNETS = {"notebooks/00_introduction.ipynb": 3, "notebooks/01_metropolisation.ipynb": 7,
+           "notebooks/03_numerique_services_en_ligne.ipynb": 8}
 ARGS_CHROMIUM = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

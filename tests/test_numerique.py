@@ -149,3 +149,36 @@ def test_sensibilite_forme():
     assert s["spearman"].between(-1, 1).all()
     with pytest.raises(ValueError, match="variation"):
         nu.sensibilite_poids(variation=1.5)
+
+
+# --- couche de points (cartes.carte_points) ------------------------------------------------
+def test_carte_points_sert_les_points_par_url_et_les_inclut_en_export(tmp_path, monkeypatch):
+    import json
+
+    from territoire_lib.cartes import carte, carte_points
+
+    monkeypatch.chdir(tmp_path)
+    fond = carte("lieux_mediation_pour_10000_hab", niveau="epci", codes=nu.epci_region())
+    lieux = nu.lieux_mediation()
+    avec_trou = pd.concat([lieux, lieux.head(1).assign(lon=np.nan)], ignore_index=True)
+    c = carte_points(fond, avec_trou, "Lieu", nu.source_lieux(), {"nom": "Lieu", "commune": "Commune"})
+    assert len(c.points) == len(lieux) and c.points.attrs["points_sans_coordonnees"] == 1
+    # Lambert-93 : toute la région entre 600 et 1 100 km d'abscisse
+    assert c.points["x"].between(600_000, 1_100_000).all()
+    url = json.dumps(c.specification("url"))
+    assert "cartes_generees/points-" in url and "Lieu" in url
+    assert list((tmp_path / "cartes_generees").glob("points-*.csv"))
+    inline = json.dumps(c.specification("inline"))
+    assert lieux["nom"].iloc[0].replace('"', '\\"') in inline
+    assert "Points : ANCT" in inline
+    assert f"({len(lieux)} localisés)" in c.description
+
+
+def test_carte_points_colonnes_absentes():
+    from territoire_lib.cartes import carte, carte_points
+
+    fond = carte("part_65_ans_et_plus", niveau="departement", codes=["73"])
+    with pytest.raises(ValueError, match="Colonnes absentes"):
+        carte_points(fond, pd.DataFrame({"x": [1.0]}), "Lieux", "Source : test")
+    with pytest.raises(ResultatVide, match="coordonnées"):
+        carte_points(fond, pd.DataFrame({"lon": [np.nan], "lat": [np.nan]}), "Lieux", "Source : test")
