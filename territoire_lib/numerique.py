@@ -839,7 +839,6 @@ def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
     import ipywidgets as w
     from IPython.display import display
 
-    from .cartes import carte
 
     brut = composantes_fragilite("epci", region)
     dispo = _disponibles(brut)
