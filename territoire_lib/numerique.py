@@ -839,7 +839,6 @@ def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
     import ipywidgets as w
     from IPython.display import display
 
-
     brut = composantes_fragilite("epci", region)
     dispo = _disponibles(brut)
     curseurs = {c: w.FloatSlider(value=POIDS_DEFAUT[c], min=0, max=3, step=0.25, description=COMPOSANTES[c][0],
