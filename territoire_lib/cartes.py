@@ -49,6 +49,8 @@ __all__ = [
     "MIME_VEGALITE",
     "VARIABLE_TABLEAU_DE_BORD",
     "mode_tableau_de_bord",
+    "CartePoints",
+    "carte_points",
 ]
 
 #: Type MIME rendu nativement (sans CDN) par JupyterLab 4 ; le rendu HTML par défaut d'Altair
@@ -225,6 +227,20 @@ def _servir(relatif: str, dossier: Path) -> str:
     return f"{DOSSIER_GENERE}/{cible.name}"
 
 
+def _ecrire_servi(dossier: Path, prefixe: str, texte: str) -> str:
+    """Écrit un CSV servi (nom = empreinte du contenu), une seule fois ; renvoie son nom.
+
+    Écriture puis renommage : jamais de fichier à moitié écrit, même avec deux carnets ouverts.
+    """
+    nom = f"{prefixe}-{hashlib.sha256(texte.encode()).hexdigest()[:12]}.csv"
+    if not (dossier / nom).exists():
+        dossier.mkdir(parents=True, exist_ok=True)
+        tmp = dossier / f"{nom}.{os.getpid()}.tmp"
+        tmp.write_text(texte, encoding="utf-8")
+        os.replace(tmp, dossier / nom)
+    return nom
+
+
 # --------------------------------------------------------------------------- carte
 @dataclass
 class Carte:
@@ -277,12 +293,7 @@ class Carte:
         """Écrit une fois le CSV des valeurs à côté du carnet (nom = empreinte du contenu)."""
         table = self.valeurs[self._colonnes]
         texte = table.to_csv(index=False, float_format="%.4g")
-        nom = f"valeurs-{self.niveau}-{hashlib.sha256(texte.encode()).hexdigest()[:12]}.csv"
-        self.dossier.mkdir(parents=True, exist_ok=True)
-        if not (self.dossier / nom).exists():  # écriture puis renommage : jamais de fichier à moitié écrit
-            tmp = self.dossier / f"{nom}.{os.getpid()}.tmp"
-            tmp.write_text(texte, encoding="utf-8")
-            os.replace(tmp, self.dossier / nom)
+        nom = _ecrire_servi(self.dossier, f"valeurs-{self.niveau}", texte)
         # Types explicites : sans eux, Vega lirait les classes comme du texte et « 01001 » comme un nombre.
         types = {"code": "string", "nom": "string", "dep": "string"}
         for i in range(len(self.options)):
@@ -591,3 +602,128 @@ def carte_serie(
         opt.classes = list(categories)
         opt.couleurs = list(couleurs) if couleurs else _couleurs_categories(len(categories))
     return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur, selection=codes is not None)
+
+
+# --------------------------------------------------------------------------- points sur une carte
+@dataclass
+class CartePoints(Carte):
+    """Carte choroplèthe (:class:`Carte`) surmontée d'une couche de points (lieux, équipements…).
+
+    Construite par :func:`carte_points`. Les points sont projetés comme la
+    géométrie (Lambert-93 en métropole) et servis par URL comme les valeurs
+    (CSV nommé par l'empreinte de son contenu) ; ils sont inclus dans la
+    spécification pour les exports autonomes.
+    """
+
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)
+    libelle_points: str = "Points"
+    source_points: str = ""
+    infobulles_points: dict = field(default_factory=dict)
+    couleur_points: str = "#d7301f"
+
+    @property
+    def description(self) -> str:
+        texte = super().description
+        return (texte + f"\nPoints : {self.libelle_points} ({len(self.points)} localisés). "
+                f"{self.source_points}.")
+
+    def _donnees_points(self, mode: str) -> alt.Data:
+        if mode == "inline":
+            return alt.InlineData(values=json.loads(self.points.to_json(orient="records")))
+        texte = self.points.to_csv(index=False, float_format="%.6g")
+        nom = _ecrire_servi(self.dossier, "points", texte)
+        types = {c: ("number" if pd.api.types.is_numeric_dtype(self.points[c]) else "string")
+                 for c in self.points.columns}
+        return alt.UrlData(url=f"{DOSSIER_GENERE}/{nom}", format=alt.CsvDataFormat(type="csv", parse=types))
+
+    def _couche_carte(self, mode: str, largeur: int, hauteur: int, filtre: str | None, titre=None):
+        fond = super()._couche_carte(mode, largeur, hauteur, filtre, titre)
+        if filtre is not None:  # pas de points dans l'agrandissement
+            return fond
+        infobulles = [alt.Tooltip(f"{c}:N", title=t) for c, t in self.infobulles_points.items()]
+        points = alt.Chart(self._donnees_points(mode)).mark_circle(
+            size=22, color=self.couleur_points, opacity=0.85, stroke="white", strokeWidth=0.4,
+        ).encode(longitude="x:Q", latitude="y:Q", tooltip=infobulles)
+        extra = {"title": titre} if titre is not None else {}
+        if fond.data is not alt.Undefined:  # Altair a remonté la géométrie commune au niveau du calque
+            extra["data"] = fond.data
+        return alt.layer(*fond.layer, points, **extra).project(type="identity", reflectY=True).properties(
+            width=largeur, height=hauteur)
+
+    def _legende(self):
+        symbole = alt.Chart(alt.InlineData(values=[{"t": self.libelle_points}]))
+        rond = symbole.mark_circle(size=60, color=self.couleur_points, opacity=0.85).encode(y=alt.value(8))
+        texte = symbole.mark_text(align="left", dx=12, fontSize=11).encode(text="t:N", y=alt.value(8))
+        return alt.vconcat(super()._legende(), alt.layer(rond, texte).properties(width=20, height=16))
+
+    def _pied(self):
+        pied = super()._pied()
+        ligne = alt.Chart(alt.InlineData(values=[{"t": f"Points : {self.source_points}"}])).mark_text(
+            align="left", fontSize=10, color="#555555").encode(text="t:N", x=alt.value(0)).properties(
+            width=self.largeur, height=14)
+        return alt.vconcat(pied, ligne, spacing=2)
+
+    def donnees_points(self) -> pd.DataFrame:
+        """Les points affichés (coordonnées projetées ``x``, ``y``), avec leur source."""
+        return self.points.assign(source=self.source_points)
+
+
+def carte_points(
+    fond: Carte,
+    points: pd.DataFrame,
+    libelle: str,
+    source: str,
+    infobulles: dict[str, str] | None = None,
+    lon: str = "lon",
+    lat: str = "lat",
+    couleur: str = "#d7301f",
+) -> CartePoints:
+    """Ajoute une couche de points (lieux) au-dessus d'une carte choroplèthe.
+
+    Paramètres
+    ----------
+    fond : Carte
+        Carte de :func:`carte` ou :func:`carte_serie` (de préférence limitée à
+        une région avec ``codes=`` : la vue s'ajuste alors sur elle).
+    points : DataFrame
+        Une ligne par point, coordonnées WGS84 dans ``lon``/``lat`` ; les lignes
+        sans coordonnées sont écartées et comptées (``attrs["points_sans_coordonnees"]``).
+    libelle, source : str
+        Nom de la couche (légende) et sa ligne de source (avec millésime).
+    infobulles : dict, optionnel
+        ``{colonne: titre en français}`` des champs montrés au survol.
+    couleur : str
+        Couleur des points.
+
+    Renvoie
+    -------
+    CartePoints
+        S'affiche et s'exporte comme une :class:`Carte` (PNG, SVG, HTML, CSV…).
+
+    Exemples
+    --------
+    >>> fond = carte("part_65_ans_et_plus", niveau="departement", codes=["73", "74"])
+    >>> pts = pd.DataFrame({"nom": ["Chambéry"], "lon": [5.92], "lat": [45.57]})
+    >>> c = carte_points(fond, pts, "Lieux", "Source : exemple", {"nom": "Lieu"})
+    >>> c.points[["x", "y"]].round(-3).values.tolist()
+    [[928000.0, 6501000.0]]
+    """
+    import geopandas as gpd
+
+    infobulles = dict(infobulles or {})
+    manquantes = [c for c in [lon, lat, *infobulles] if c not in points.columns]
+    if manquantes:
+        raise ValueError(f"Colonnes absentes de la table des points : {manquantes}. Colonnes présentes : "
+                         f"{list(points.columns)}.")
+    ok = points[lon].notna() & points[lat].notna()
+    if not ok.any():
+        raise ResultatVide("Aucun point n'a de coordonnées : rien à ajouter à la carte.")
+    p = points.loc[ok, list(infobulles)].copy()
+    geo = gpd.GeoSeries(gpd.points_from_xy(points.loc[ok, lon], points.loc[ok, lat]), crs=4326).to_crs(2154)
+    p["x"], p["y"] = np.round(geo.x.to_numpy(), 1), np.round(geo.y.to_numpy(), 1)
+    res = CartePoints(fond.niveau, fond.options, fond.valeurs, zoom_idf=fond.zoom_idf, largeur=fond.largeur,
+                      titre=fond.titre, selection=fond.selection, dossier=fond.dossier, points=p.reset_index(drop=True),
+                      libelle_points=libelle, source_points=source.removeprefix("Source : ").removeprefix("Sources : "),
+                      infobulles_points=infobulles, couleur_points=couleur)
+    res.points.attrs["points_sans_coordonnees"] = int((~ok).sum())
+    return res

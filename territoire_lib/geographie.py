@@ -79,6 +79,11 @@ def codes_courants(codes, niveau: str = "commune") -> list[str]:
 
     Les codes courants sont reconnus en une fois ; seuls les autres passent par
     :func:`code_courant` (traduction avec avertissement, ou erreur).
+
+    Exemples
+    --------
+    >>> codes_courants(["01001", "01001", "75056"])
+    ['01001', '75056']
     """
     from .chargement import territoires
 

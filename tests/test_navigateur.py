@@ -28,6 +28,7 @@ RACINE = Path(__file__).resolve().parent.parent
 #: Nombre minimal de graphiques Vega attendus par carnet (à compléter pour chaque nouveau carnet).
 CARNETS = {"notebooks/00_introduction.ipynb": 4, "notebooks/01_metropolisation.ipynb": 7,
            "notebooks/02_mobilites_demobilites.ipynb": 10,
+           "notebooks/03_numerique_services_en_ligne.ipynb": 8,
            "notebooks/04_cooperations_nouveaux_acteurs.ipynb": 6,
            "notebooks/05_modeles_de_territoire.ipynb": 7,
            "notebooks/06_portrait_de_territoire.ipynb": 7}

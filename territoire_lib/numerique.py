@@ -1,0 +1,901 @@
+"""Accès numérique et services publics en ligne (carnet 03).
+
+Quatre familles de calculs, toutes à partir des données construites :
+
+- **la commune en ligne** : présence d'un site web ou d'une adresse
+  électronique de la mairie (Annuaire de l'administration), comparée selon la
+  taille et le degré d'urbanisation, et un modèle logistique simple
+  (:func:`presence_par_taille_et_degurba`, :func:`modele_site_web`) ;
+- **les « zones blanches » du service public** : communes cumulant peu
+  d'heures d'ouverture de la mairie, pas de site web et une population âgée
+  (:func:`zones_blanches`) ;
+- **la médiation numérique** en Auvergne-Rhône-Alpes, seule région couverte
+  par la source (recensement Hinaura 2021-2022) : lieux, services, publics,
+  horaires (:func:`lieux_mediation`, :func:`compter_modalites`,
+  :func:`heures_hebdo_osm`, :func:`epci_region`) ;
+- **un indice de fragilité numérique « proxy »** : composite transparent,
+  normalisé et pondéré, et sensibilité du classement aux poids
+  (:func:`indice_fragilite`, :func:`sensibilite_poids`). Ce n'est **pas**
+  l'indice de fragilité numérique officiel (MedNum) : il n'en reprend que
+  l'esprit, avec les seules composantes disponibles ici.
+
+Aucune valeur manquante n'est remplacée par 0 ; chaque filtre dit combien
+de communes ou de territoires il écarte, et pourquoi.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .catalogue import indicateur, ligne_source
+from .chargement import _lire, indicateurs, table_communes, territoires
+from .erreurs import IndicateurNonDisponible, ResultatVide
+
+__all__ = [
+    "CODE_REGION_COUVERTE",
+    "COMPOSANTES",
+    "POIDS_DEFAUT",
+    "SEUIL_COUVERTURE",
+    "lieux_mediation",
+    "presence_par_taille_et_degurba",
+    "modele_site_web",
+    "ZonesBlanches",
+    "zones_blanches",
+    "compter_modalites",
+    "heures_hebdo_osm",
+    "epci_region",
+    "population_par_distance",
+    "graphique_distances",
+    "graphique_modalites",
+    "composantes_fragilite",
+    "normaliser",
+    "indice_fragilite",
+    "sensibilite_poids",
+    "explorer_zones_blanches",
+    "explorer_indice",
+    "source_zones_blanches",
+    "source_lieux",
+    "source_indice",
+    "carte_serie_indice",
+]
+
+#: Seule région couverte par les lieux de médiation numérique (Auvergne-Rhône-Alpes).
+CODE_REGION_COUVERTE = "84"
+FICHIER_LIEUX = "indicateurs/lieux_mediation.parquet"
+RURAL = "Zones rurales"
+ORDRE_TAILLES = ["moins de 500 hab.", "500 à 1 999 hab.", "2 000 à 9 999 hab.", "10 000 à 49 999 hab.",
+                 "50 000 à 199 999 hab.", "200 000 hab. ou plus"]
+ORDRE_DEGURBA = ["Villes (centres urbains)", "Villes moyennes et banlieues", "Zones rurales"]
+
+
+# --------------------------------------------------------------------------- lieux
+def lieux_mediation() -> pd.DataFrame:
+    """Lieux de médiation numérique d'Auvergne-Rhône-Alpes (ANCT / Hinaura, 2021-2022).
+
+    Table publiable (ni téléphone, ni courriel, ni adresse) : une ligne par
+    lieu, avec ``code_commune`` (COG courant), ``lon``/``lat`` (WGS84),
+    ``services``, ``publics_accueillis``, ``modalites_accompagnement``,
+    ``conditions_acces`` (listes séparées par « ; »), ``horaires`` (format
+    OpenStreetMap), ``coordonnees_douteuses`` et ``date_maj``. La source ne
+    couvre **que** cette région : ailleurs, l'absence de lieu n'est pas un zéro.
+
+    Renvoie
+    -------
+    DataFrame
+        Copie de la table (687 lieux).
+
+    Exemples
+    --------
+    >>> lieux = lieux_mediation()
+    >>> len(lieux), sorted(lieux["date_maj"].dt.year.unique().tolist())
+    (687, [2021, 2022])
+    """
+    return _lieux().copy()
+
+
+@lru_cache(maxsize=1)
+def _lieux() -> pd.DataFrame:
+    return _lire(FICHIER_LIEUX)
+
+
+def source_lieux() -> str:
+    """Ligne de source des lieux de médiation (catalogue), avec la période du recensement.
+
+    Exemples
+    --------
+    >>> "2021-2022" in source_lieux()
+    True
+    """
+    return (f"{ligne_source('nb_lieux_mediation_numerique')} (lieux recensés en 2021-2022, "
+            "Auvergne-Rhône-Alpes uniquement)")
+
+
+# --------------------------------------------------------------------------- 1. la commune en ligne
+def presence_par_taille_et_degurba(colonne: str = "a_site_web") -> pd.DataFrame:
+    """Part des communes (en %) dont la mairie a un site web (ou un courriel), par taille et DEGURBA.
+
+    Comparaison groupée : à taille de commune égale (lignes), l'écart entre
+    classes d'urbanisation (colonnes) dit ce que la ruralité ajoute à la taille.
+
+    Paramètres
+    ----------
+    colonne : {"a_site_web", "a_courriel"}
+
+    Renvoie
+    -------
+    DataFrame
+        Index à deux niveaux (``taille_commune``, ``mesure`` ∈ {« part (%) »,
+        « communes »}), une colonne par classe DEGURBA (niveau 1) et « Ensemble ».
+        Les communes sans fiche mairie (NA) sont écartées ; leur nombre est
+        dans ``attrs["communes_sans_fiche"]``.
+
+    Exemples
+    --------
+    >>> t = presence_par_taille_et_degurba()
+    >>> t.attrs["communes_sans_fiche"]
+    48
+    >>> bool(0 < t.loc[("moins de 500 hab.", "part (%)"), "Zones rurales"] < 100)
+    True
+    """
+    if colonne not in ("a_site_web", "a_courriel"):
+        raise ValueError(f"Colonne inconnue « {colonne} » : valeurs possibles « a_site_web », « a_courriel ».")
+    t = table_communes()
+    ok = t[colonne].notna() & t["taille_commune"].notna() & t["degurba_niveau1_libelle"].notna()
+    d = t.loc[ok, ["taille_commune", "degurba_niveau1_libelle", colonne]].astype(
+        {"taille_commune": "str", colonne: "float64"})
+    parts = d.pivot_table(index="taille_commune", columns="degurba_niveau1_libelle", values=colonne,
+                          aggfunc="mean", margins=True, margins_name="Ensemble") * 100
+    effectifs = d.pivot_table(index="taille_commune", columns="degurba_niveau1_libelle", values=colonne,
+                              aggfunc="count", margins=True, margins_name="Ensemble")
+    cols = [c for c in ORDRE_DEGURBA if c in parts.columns] + ["Ensemble"]
+    lignes = [x for x in ORDRE_TAILLES + ["Ensemble"] if x in parts.index]
+    res = pd.concat({"part (%)": parts.loc[lignes, cols], "communes": effectifs.loc[lignes, cols]}, names=["mesure"])
+    res = res.swaplevel().loc[lignes]
+    res.columns.name = "degurba"
+    res.attrs["communes_sans_fiche"] = int(t[colonne].isna().sum())
+    res.attrs["communes_ecartees"] = int((~ok).sum())
+    return res
+
+
+def modele_site_web(colonne: str = "a_site_web") -> pd.DataFrame:
+    """Régression logistique : la présence en ligne suit-elle la population ou la ruralité ?
+
+    Variables : log10 de la population 2023, commune rurale (DEGURBA niveau 1
+    « Zones rurales ») et part des 65 ans et plus (RP 2021, par tranche de
+    10 points). Ajustement sans pénalité (``scikit-learn``), sur les communes
+    renseignées (les autres sont comptées dans ``attrs``). Les rapports de
+    cotes se lisent « toutes choses égales par ailleurs » : > 1, la variable
+    augmente la probabilité d'avoir un site web.
+
+    Renvoie
+    -------
+    DataFrame
+        Une ligne par variable : ``coefficient``, ``rapport_de_cotes`` et
+        ``lecture`` (en français) ; ``attrs`` : ``n``, ``ecartees``, ``taux_observe``.
+
+    Exemples
+    --------
+    >>> m = modele_site_web()
+    >>> bool(m.loc["log10_population", "rapport_de_cotes"] > 1)
+    True
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    t = table_communes()
+    x = pd.DataFrame({
+        "log10_population": np.log10(t["population_2023"].where(t["population_2023"] > 0)),
+        "commune_rurale": (t["degurba_niveau1_libelle"] == RURAL).astype("float64").where(
+            t["degurba_niveau1_libelle"].notna()),
+        "part_65_ans_par_10_points": (t["population_65_ans_et_plus"] / t["population_rp2021"].where(
+            t["population_rp2021"] > 0)) * 10,
+    })
+    y = t[colonne].astype("float64")
+    ok = x.notna().all(axis=1) & y.notna()
+    modele = LogisticRegression(C=np.inf, max_iter=1000).fit(x[ok].to_numpy(), y[ok].to_numpy())
+    coef = pd.Series(modele.coef_[0], index=x.columns)
+    lectures = {
+        "log10_population": "population multipliée par 10",
+        "commune_rurale": "commune rurale plutôt qu'urbaine (à population égale)",
+        "part_65_ans_par_10_points": "10 points de plus de 65 ans et plus",
+    }
+    res = pd.DataFrame({"coefficient": coef, "rapport_de_cotes": np.exp(coef)})
+    res["lecture"] = [f"{lectures[v]} : cote × {r:.2f}".replace(".", ",") for v, r in res["rapport_de_cotes"].items()]
+    res.index.name = "variable"
+    res.attrs.update(n=int(ok.sum()), ecartees=int((~ok).sum()), taux_observe=float(100 * y[ok].mean()))
+    return res
+
+
+# --------------------------------------------------------------------------- 2. zones blanches
+@dataclass
+class ZonesBlanches:
+    """Communes cumulant les trois fragilités, et ce qu'elles représentent."""
+
+    communes: pd.DataFrame
+    seuils: dict
+    ecartees: dict = field(default_factory=dict)
+    codes_examines: list = field(default_factory=list)
+
+    @property
+    def nb_communes_examinees(self) -> int:
+        """Communes dont les trois critères sont renseignés."""
+        return len(self.codes_examines)
+
+    @property
+    def population(self) -> float:
+        """Habitants (population municipale 2023) des communes repérées."""
+        return float(self.communes["population_2023"].sum())
+
+    @property
+    def population_65_ans_et_plus(self) -> float:
+        """Habitants de 65 ans et plus (RP 2021) des communes repérées."""
+        return float(self.communes["population_65_ans_et_plus"].sum())
+
+    def resume(self) -> str:
+        """Une phrase en français : combien de communes, d'habitants, de 65 ans et plus."""
+        from .analyses import formater_nombre as f
+
+        s = self.seuils
+        ec = ", ".join(f"{v} {k}" for k, v in self.ecartees.items() if v)
+        return (f"{len(self.communes)} communes sur {self.nb_communes_examinees} examinées : au plus "
+                f"{f(s['heures_max'], 0)} h d'ouverture par semaine, sans site web, au moins "
+                f"{f(s['part_65_min'], 0)} % de 65 ans et plus — {f(self.population, 0)} habitants, dont "
+                f"{f(self.population_65_ans_et_plus, 0)} de 65 ans et plus."
+                + (f" Communes écartées faute de donnée : {ec}." if ec else ""))
+
+    def classes(self) -> pd.Series:
+        """Par code commune examinée : « zone blanche » ou « autre commune » (les écartées sont absentes).
+
+        Exemples
+        --------
+        >>> zones_blanches().classes().value_counts().to_dict()
+        {'autre commune': 33082, 'zone blanche': 1358}
+        """
+        res = pd.Series("autre commune", index=pd.Index(self.codes_examines, name="code_commune"), dtype="string")
+        res[res.index.isin(self.communes["code_commune"])] = "zone blanche"
+        return res
+
+    def par_departement(self) -> pd.DataFrame:
+        """Nombre de communes repérées et habitants concernés, par département (décroissant)."""
+        g = self.communes.groupby("code_departement").agg(
+            communes=("code_commune", "size"), population=("population_2023", "sum"),
+            population_65_ans_et_plus=("population_65_ans_et_plus", "sum"))
+        return g.sort_values(["communes", "population"], ascending=False)
+
+
+def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_courriel: bool = False,
+                   codes_departements: list[str] | None = None) -> ZonesBlanches:
+    """Communes « zones blanches » du service public : peu d'heures, pas de site web, population âgée.
+
+    Paramètres
+    ----------
+    heures_max : float
+        Heures d'ouverture hebdomadaires de la mairie au plus (horaires publiés ;
+        premier quartile national : 6 h).
+    part_65_min : float
+        Part des 65 ans et plus (RP 2021, %) au moins (médiane communale : 22 %).
+    sans_courriel : bool
+        Exiger aussi l'absence d'adresse électronique (critère très restrictif :
+        99 % des mairies en ont une).
+    codes_departements : liste de str, optionnel
+        Limiter l'examen à ces départements (codes officiels, ex. « 2A »).
+
+    Renvoie
+    -------
+    ZonesBlanches
+        ``communes`` (code, nom, département, heures, part 65+, populations),
+        ``ecartees`` : communes écartées par motif (horaires non publiés, pas de
+        fiche mairie, population RP inconnue ou nulle) — jamais comptées comme
+        fragiles ni comme épargnées.
+
+    Exemples
+    --------
+    >>> z = zones_blanches(heures_max=6, part_65_min=30)
+    >>> len(z.communes) > 100, z.ecartees["horaires non publiés"]
+    (True, 367)
+    >>> zones_blanches(heures_max=0.1).communes.empty
+    True
+    """
+    if heures_max < 0 or not 0 <= part_65_min <= 100:
+        raise ValueError("Seuils invalides : heures_max ≥ 0 (heures par semaine), part_65_min entre 0 et 100 (%).")
+    t = table_communes()
+    if codes_departements is not None:
+        connus = set(t["code_departement"])
+        inconnus = [c for c in codes_departements if c not in connus]
+        if inconnus:
+            raise ResultatVide(f"Départements inconnus : {inconnus}. Codes valides : « 01 » … « 95 », « 2A », "
+                               "« 2B », « 971 » … « 976 ».")
+        t = t[t["code_departement"].isin(codes_departements)]
+    part65 = 100 * t["population_65_ans_et_plus"] / t["population_rp2021"].where(t["population_rp2021"] > 0)
+    sans_fiche = t["a_site_web"].isna()
+    sans_horaires = t["heures_ouverture_hebdo"].isna() & ~sans_fiche
+    sans_rp = part65.isna() & ~sans_fiche & ~sans_horaires
+    ok = ~(sans_fiche | sans_horaires | sans_rp)
+    critere = ok & (t["heures_ouverture_hebdo"] <= heures_max) & t["a_site_web"].eq(False) & (part65 >= part_65_min)
+    if sans_courriel:
+        critere &= t["a_courriel"].eq(False)
+    colonnes = ["code_commune", "nom_commune", "code_departement", "code_epci", "heures_ouverture_hebdo",
+                "population_2023", "population_65_ans_et_plus"]
+    res = t.loc[critere.fillna(False).astype(bool), colonnes].assign(part_65_ans_et_plus=part65[critere.fillna(False).astype(bool)])
+    return ZonesBlanches(
+        communes=res.sort_values("population_2023", ascending=False).reset_index(drop=True),
+        seuils={"heures_max": heures_max, "part_65_min": part_65_min, "sans_courriel": sans_courriel},
+        ecartees={"sans fiche mairie": int(sans_fiche.sum()), "horaires non publiés": int(sans_horaires.sum()),
+                  "population RP 2021 inconnue ou nulle": int(sans_rp.sum())},
+        codes_examines=t.loc[ok, "code_commune"].tolist(),
+    )
+
+
+# --------------------------------------------------------------------------- 3. médiation
+def compter_modalites(serie: pd.Series, separateur: str = ";") -> pd.DataFrame:
+    """Nombre et part des lieux proposant chaque modalité d'une liste (services, publics…).
+
+    Paramètres
+    ----------
+    serie : Series
+        Listes en texte séparées par ``separateur`` (NaN : non renseigné).
+
+    Renvoie
+    -------
+    DataFrame
+        Index = modalité ; ``lieux`` (nombre de lieux la citant) et ``part_%``
+        (sur les lieux renseignés), trié par ordre décroissant ; ``attrs`` :
+        ``renseignes`` et ``non_renseignes``.
+
+    Exemples
+    --------
+    >>> compter_modalites(pd.Series(["A;B", "B", None, "B; A"])).to_dict("index")
+    {'B': {'lieux': 3, 'part_%': 100.0}, 'A': {'lieux': 2, 'part_%': 66.7}}
+    """
+    renseignes = serie.dropna()
+    listes = renseignes.str.split(separateur).map(lambda l: sorted({x.strip() for x in l if x.strip()}))
+    compte = listes.explode().dropna().value_counts()
+    res = pd.DataFrame({"lieux": compte.astype(int), "part_%": (100 * compte / len(renseignes)).round(1)})
+    res.index.name = "modalite"
+    res = res.sort_values(["lieux"], ascending=False, kind="stable")
+    res.attrs.update(renseignes=int(len(renseignes)), non_renseignes=int(serie.isna().sum()))
+    return res
+
+
+_JOURS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+_REGLE = re.compile(r"^\s*(?P<jours>(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:\s*[-,]\s*(?:Mo|Tu|We|Th|Fr|Sa|Su))*)\s+(?P<plages>.+?)\s*$")
+_PLAGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def _jours(texte: str) -> list[int]:
+    res = []
+    for morceau in texte.replace(" ", "").split(","):
+        if "-" in morceau:
+            a, b = (_JOURS.index(j) for j in morceau.split("-"))
+            res += list(range(a, b + 1)) if a <= b else list(range(a, 7)) + list(range(0, b + 1))
+        else:
+            res.append(_JOURS.index(morceau))
+    return res
+
+
+def _heures_osm(texte) -> float:
+    if texte is None or (isinstance(texte, float) and np.isnan(texte)) or not str(texte).strip():
+        return np.nan
+    semaine: dict[int, list[tuple[int, int]]] = {}
+    for regle in str(texte).split(";"):
+        if not regle.strip():
+            continue
+        m = _REGLE.match(regle)
+        if not m:
+            return np.nan
+        plages = m["plages"].strip()
+        intervalles = []
+        if plages not in ("off", "closed"):
+            for p in plages.replace(" ", "").split(","):
+                h = _PLAGE.match(p)
+                if not h:
+                    return np.nan
+                debut, fin = int(h[1]) * 60 + int(h[2]), int(h[3]) * 60 + int(h[4])
+                if fin <= debut or fin > 24 * 60:
+                    return np.nan
+                intervalles.append((debut, fin))
+        for j in _jours(m["jours"]):  # règle OSM : une règle postérieure remplace la précédente pour ses jours
+            semaine[j] = intervalles
+    minutes = 0
+    for intervalles in semaine.values():
+        fusion: list[list[int]] = []
+        for a, b in sorted(intervalles):
+            if fusion and a <= fusion[-1][1]:
+                fusion[-1][1] = max(fusion[-1][1], b)
+            else:
+                fusion.append([a, b])
+        minutes += sum(b - a for a, b in fusion)
+    return minutes / 60
+
+
+def heures_hebdo_osm(horaires: pd.Series) -> pd.Series:
+    """Heures d'ouverture hebdomadaires d'horaires au format OpenStreetMap (``opening_hours``).
+
+    Sous-ensemble lu : règles « jours plages » séparées par « ; » (jours ``Mo``
+    à ``Su``, listes et intervalles, plages ``HH:MM-HH:MM`` séparées par des
+    virgules, ``off``/``closed``) ; une règle postérieure remplace la
+    précédente pour les jours qu'elle cite (sémantique OSM), les plages qui se
+    chevauchent sont fusionnées. Toute autre syntaxe (jours fériés, mois,
+    « 24/7 »…) donne NaN : jamais 0.
+
+    Renvoie
+    -------
+    Series
+        Heures par semaine (float64), même index ; ``attrs["illisibles"]`` :
+        nombre d'horaires renseignés mais non lus.
+
+    Exemples
+    --------
+    >>> s = pd.Series(["Mo-Fr 09:00-12:00,14:00-17:00; We off", "Tu,Th 10:00-12:00", "PH off", None])
+    >>> heures_hebdo_osm(s).tolist()
+    [24.0, 4.0, nan, nan]
+    >>> heures_hebdo_osm(s).attrs["illisibles"]
+    1
+    """
+    res = horaires.map(_heures_osm).astype("float64")
+    res.attrs["illisibles"] = int((res.isna() & horaires.notna()).sum())
+    return res
+
+
+def epci_region(code_region: str = CODE_REGION_COUVERTE) -> list[str]:
+    """Codes SIREN des EPCI de la région, d'après le département de rattachement de l'EPCI (triés).
+
+    Un EPCI à cheval sur deux régions est compté dans celle de son département
+    de rattachement (colonne ``code_departement`` du référentiel des EPCI) ;
+    ses indicateurs de médiation ne portent que sur ses communes de la région
+    couverte (voir ``couverture=True`` de :func:`territoire_lib.indicateurs`).
+
+    Exemples
+    --------
+    >>> len(epci_region("84"))
+    165
+    """
+    return _territoires_region("epci", code_region)
+
+
+def _territoires_region(niveau: str, code_region: str) -> list[str]:
+    deps = territoires("departement").set_index("code_departement")["code_region"]
+    if niveau == "departement":
+        codes = deps.index[deps == code_region]
+    else:
+        e = territoires("epci")
+        codes = e.loc[e["code_departement"].map(deps) == code_region, "code_epci"]
+    if len(codes) == 0:
+        raise ResultatVide(f"Aucun territoire pour la région « {code_region} » (code à deux chiffres, ex. « 84 »). "
+                           f"Codes valides : {', '.join(sorted(deps.unique()))}.")
+    return sorted(codes)
+
+
+def population_par_distance(bornes: tuple[float, ...] = (2, 5, 10, 15, 20)) -> pd.DataFrame:
+    """Communes et habitants d'Auvergne-Rhône-Alpes par classe de distance au lieu de médiation le plus proche.
+
+    Paramètres
+    ----------
+    bornes : tuple de float
+        Bornes (km) des classes ; la dernière classe est « plus de » la dernière borne.
+
+    Renvoie
+    -------
+    DataFrame
+        Index = classe ; ``communes``, ``population`` (2023), ``part_population_%`` ;
+        ``attrs["communes_sans_distance"]`` : communes de la région sans mairie localisée.
+
+    Exemples
+    --------
+    >>> d = population_par_distance()
+    >>> round(float(d["part_population_%"].sum()), 6), d.attrs["communes_sans_distance"]
+    (100.0, 4)
+    """
+    from .analyses import formater_nombre as f
+
+    t = table_communes()
+    t = t[t["code_region"] == CODE_REGION_COUVERTE]
+    ok = t["distance_lieu_mediation_km"].notna()
+    b = [0.0, *bornes]
+    libelles = [f"moins de {f(bornes[0], 0)} km"] + [
+        f"de {f(a, 0)} à {f(c, 0)} km" for a, c in zip(bornes[:-1], bornes[1:])] + [f"plus de {f(bornes[-1], 0)} km"]
+    classe = pd.cut(t.loc[ok, "distance_lieu_mediation_km"], [*b, np.inf], right=False, labels=libelles)
+    res = t[ok].groupby(classe, observed=False).agg(communes=("code_commune", "size"),
+                                                    population=("population_2023", "sum"))
+    res["part_population_%"] = 100 * res["population"] / res["population"].sum()
+    res.index.name = "distance"
+    res.attrs["communes_sans_distance"] = int((~ok).sum())
+    return res
+
+
+def graphique_distances(largeur: int = 460):
+    """Histogramme des distances commune → lieu de médiation le plus proche (Auvergne-Rhône-Alpes).
+
+    Exemples
+    --------
+    >>> "vconcat" in graphique_distances().to_dict()
+    True
+    """
+    import altair as alt
+
+    from .graphiques import _avec_source
+
+    t = table_communes()
+    d = t.loc[(t["code_region"] == CODE_REGION_COUVERTE) & t["distance_lieu_mediation_km"].notna(),
+              ["distance_lieu_mediation_km"]].rename(columns={"distance_lieu_mediation_km": "km"})
+    barres = alt.Chart(d).mark_bar(color="#2171b5").encode(
+        x=alt.X("km:Q", bin=alt.Bin(step=2), title="Distance au lieu le plus proche (km, à vol d'oiseau)"),
+        y=alt.Y("count():Q", title="Nombre de communes"),
+        tooltip=[alt.Tooltip("km:Q", bin=alt.Bin(step=2), title="Distance (km)"),
+                 alt.Tooltip("count():Q", title="Communes")],
+    ).properties(width=largeur, height=220, title=alt.TitleParams(
+        "Communes d'Auvergne-Rhône-Alpes selon la distance au lieu de médiation le plus proche",
+        anchor="start", fontSize=13))
+    return _avec_source(barres, ligne_source("distance_lieu_mediation"), largeur)
+
+
+def graphique_modalites(table: pd.DataFrame, titre: str, largeur: int = 360):
+    """Barres horizontales du nombre de lieux par modalité (sortie de :func:`compter_modalites`).
+
+    Exemples
+    --------
+    >>> g = graphique_modalites(compter_modalites(lieux_mediation()["publics_accueillis"]), "Publics")
+    >>> "vconcat" in g.to_dict()
+    True
+    """
+    import altair as alt
+
+    from .graphiques import _avec_source
+
+    d = table.reset_index()
+    barres = alt.Chart(d).mark_bar(color="#41ab5d").encode(
+        y=alt.Y("modalite:N", sort="-x", title=None, axis=alt.Axis(labelLimit=380)),
+        x=alt.X("lieux:Q", title=f"Nombre de lieux (sur {table.attrs.get('renseignes', '?')} renseignés)"),
+        tooltip=[alt.Tooltip("modalite:N", title="Modalité"), alt.Tooltip("lieux:Q", title="Lieux"),
+                 alt.Tooltip("part_%:Q", title="Part des lieux (%)", format=",.1f")],
+    ).properties(width=largeur, title=alt.TitleParams(titre, anchor="start", fontSize=13))
+    return _avec_source(barres, source_lieux(), largeur)
+
+
+# --------------------------------------------------------------------------- 4. indice de fragilité (proxy)
+#: Composantes de l'indice proxy : libellé, sens (+1 : plus la valeur est haute, plus le territoire
+#: est fragile ; -1 : l'inverse), origine (identifiant du catalogue, ou calcul décrit).
+COMPOSANTES = {
+    "part_65_ans_et_plus": ("Part des 65 ans et plus", +1, "catalogue : part_65_ans_et_plus"),
+    "part_population_rurale": ("Part de la population en commune rurale (DEGURBA)", +1,
+                               "Σ population 2023 des communes « Zones rurales » / Σ population 2023 (DEGURBA renseigné)"),
+    "mairie_site_web": ("Communes dont la mairie a un site web", -1, "catalogue : mairie_site_web"),
+    "mairie_courriel": ("Communes dont la mairie a un courriel", -1, "catalogue : mairie_courriel"),
+    "heures_ouverture_mairie": ("Heures d'ouverture de la mairie", -1, "catalogue : heures_ouverture_mairie"),
+    "distance_lieu_mediation": ("Distance au lieu de médiation le plus proche", +1,
+                                "catalogue : distance_lieu_mediation (Auvergne-Rhône-Alpes uniquement)"),
+}
+#: Poids par défaut (relatifs ; la somme est ramenée à 1 sur les composantes disponibles).
+POIDS_DEFAUT = {"part_65_ans_et_plus": 1.0, "part_population_rurale": 1.0, "mairie_site_web": 1.0,
+                "mairie_courriel": 0.5, "heures_ouverture_mairie": 1.0, "distance_lieu_mediation": 1.0}
+
+
+def _part_rurale(niveau: str) -> pd.Series:
+    t = table_communes()
+    cle = {"epci": "code_epci", "departement": "code_departement", "commune": "code_commune"}[niveau]
+    pop = t["population_2023"].where(t["degurba_niveau1_libelle"].notna())
+    rural = pop.where(t["degurba_niveau1_libelle"] == RURAL, 0.0).where(pop.notna())
+    num, den = rural.groupby(t[cle]).sum(min_count=1), pop.groupby(t[cle]).sum(min_count=1)
+    return 100 * num / den.replace(0, np.nan)
+
+
+def composantes_fragilite(niveau: str = "epci", region: str | None = None) -> pd.DataFrame:
+    """Valeurs brutes des composantes de l'indice proxy, par territoire.
+
+    Paramètres
+    ----------
+    niveau : {"epci", "departement"}
+    region : str, optionnel
+        Code de région : ne garder que ses territoires (un EPCI est rattaché à la
+        région de son département de rattachement, voir :func:`epci_region`).
+        La distance à la médiation n'existe que pour « 84 ».
+
+    Renvoie
+    -------
+    DataFrame
+        Index = code, colonne du nom puis une colonne par composante (unités du
+        catalogue ; part rurale en %). La distance est NaN hors Auvergne-Rhône-Alpes.
+
+    Exemples
+    --------
+    >>> c = composantes_fragilite("epci", region="84")
+    >>> len(c), int(c["distance_lieu_mediation"].notna().sum())
+    (165, 165)
+    """
+    if niveau not in ("epci", "departement"):
+        raise IndicateurNonDisponible(f"Niveau « {niveau} » non prévu pour l'indice : « epci » ou « departement ».")
+    ids = ["part_65_ans_et_plus", "mairie_site_web", "mairie_courriel", "heures_ouverture_mairie",
+           "distance_lieu_mediation"]
+    df = indicateurs(ids, niveau=niveau)
+    df.insert(2, "part_population_rurale", _part_rurale(niveau).reindex(df.index))
+    if region is not None:
+        df = df[df.index.isin(_territoires_region(niveau, region))]
+    return df[[df.columns[0]] + list(COMPOSANTES)]
+
+
+def normaliser(valeurs: pd.Series, sens: int = 1, methode: str = "rang") -> pd.Series:
+    """Ramène une composante entre 0 (moins fragile) et 1 (plus fragile).
+
+    Paramètres
+    ----------
+    sens : {1, -1}
+        1 : une valeur haute est fragile ; -1 : une valeur basse est fragile.
+    methode : {"rang", "minmax"}
+        « rang » : rang centile (ex aequo au rang moyen), insensible aux valeurs
+        extrêmes ; « minmax » : (x − min) / (max − min), garde les écarts.
+
+    Exemples
+    --------
+    >>> normaliser(pd.Series([1.0, 2.0, 4.0, None]), methode="minmax").tolist()
+    [0.0, 0.3333333333333333, 1.0, nan]
+    >>> normaliser(pd.Series([1.0, 2.0, 4.0]), sens=-1).tolist()
+    [1.0, 0.5, 0.0]
+    """
+    if methode not in ("rang", "minmax"):
+        raise ValueError(f"Normalisation inconnue « {methode} » : « rang » ou « minmax ».")
+    if sens not in (1, -1):
+        raise ValueError("sens vaut 1 (haut = fragile) ou -1 (bas = fragile).")
+    x = sens * valeurs.astype("float64")
+    if methode == "minmax":
+        etendue = x.max() - x.min()
+        return (x - x.min()) / etendue if etendue > 0 else x * 0 + 0.5
+    n = x.notna().sum()
+    return (x.rank(method="average") - 1) / (n - 1) if n > 1 else x * 0 + 0.5
+
+
+#: Part minimale des territoires renseignés pour qu'une composante entre dans l'indice : en deçà
+#: (distance à la médiation hors Auvergne-Rhône-Alpes), elle classerait surtout la couverture de la source.
+SEUIL_COUVERTURE = 0.9
+
+
+def _disponibles(brut: pd.DataFrame) -> list[str]:
+    return [c for c in COMPOSANTES if brut[c].notna().mean() >= SEUIL_COUVERTURE]
+
+
+def _poids(poids: dict | None, disponibles) -> dict:
+    poids = dict(POIDS_DEFAUT if poids is None else poids)
+    inconnues = set(poids) - set(COMPOSANTES)
+    if inconnues:
+        raise ValueError(f"Composantes inconnues {sorted(inconnues)} : valides {list(COMPOSANTES)}.")
+    if any(v < 0 for v in poids.values()):
+        raise ValueError("Les poids doivent être positifs ou nuls.")
+    actifs = {k: float(v) for k, v in poids.items() if v > 0 and k in disponibles}
+    if not actifs:
+        raise ValueError("Aucune composante disponible avec un poids positif : donnez au moins un poids > 0 "
+                         f"parmi {sorted(disponibles)}.")
+    return actifs
+
+
+def _score(normes: pd.DataFrame, poids: dict) -> pd.Series:
+    w = pd.Series(poids)
+    n = normes[list(w.index)]
+    somme_poids = n.notna().mul(w).sum(axis=1)
+    return n.mul(w).sum(axis=1, min_count=1) / somme_poids.replace(0, np.nan)
+
+
+def _quintiles(score: pd.Series) -> pd.Series:
+    ok = score.dropna()
+    q = pd.qcut(ok.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
+    return q.reindex(score.index)
+
+
+def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: str | None = None,
+                     methode: str = "rang") -> pd.DataFrame:
+    """Indice de fragilité numérique **proxy** (pas l'indice officiel de la MedNum), de 0 à 100.
+
+    Chaque composante disponible (voir :data:`COMPOSANTES`) est normalisée par
+    :func:`normaliser` (0 = moins fragile, 1 = plus fragile) ; l'indice est la
+    moyenne pondérée des composantes renseignées du territoire × 100 (poids
+    ramenés à 1 sur celles-ci). Une composante renseignée pour moins de 90 %
+    des territoires du champ (:data:`SEUIL_COUVERTURE` ; la distance à la
+    médiation hors Auvergne-Rhône-Alpes) est écartée et signalée dans ``attrs``.
+
+    Paramètres
+    ----------
+    poids : dict, optionnel
+        ``{composante: poids ≥ 0}`` ; défaut :data:`POIDS_DEFAUT`.
+    niveau, region :
+        Voir :func:`composantes_fragilite`.
+    methode : {"rang", "minmax"}
+
+    Renvoie
+    -------
+    DataFrame
+        Nom, composantes normalisées (``n_<composante>``), ``indice`` (0-100),
+        ``rang`` (1 = le plus fragile), ``quintile`` (5 = le plus fragile),
+        ``composantes_manquantes`` ; ``attrs`` : ``poids`` utilisés, ``ecartees``,
+        ``methode``, ``avertissement``.
+
+    Exemples
+    --------
+    >>> ind = indice_fragilite(region="84")
+    >>> len(ind), ind.attrs["ecartees"]
+    (165, [])
+    >>> nat = indice_fragilite()
+    >>> nat.attrs["ecartees"]
+    ['distance_lieu_mediation']
+    >>> bool(nat["indice"].between(0, 100).all())
+    True
+    """
+    brut = composantes_fragilite(niveau, region)
+    disponibles = _disponibles(brut)
+    actifs = _poids(poids, disponibles)
+    demandes = POIDS_DEFAUT if poids is None else poids
+    ecartees = [c for c, v in demandes.items() if v > 0 and c not in disponibles]
+    normes = pd.DataFrame({c: normaliser(brut[c], COMPOSANTES[c][1], methode) for c in actifs})
+    res = brut[[brut.columns[0]]].copy()
+    for c in actifs:
+        res[f"n_{c}"] = normes[c]
+    res["indice"] = 100 * _score(normes, actifs)
+    res["rang"] = res["indice"].rank(ascending=False, method="min").astype("Int64")
+    res["quintile"] = _quintiles(res["indice"]).astype("Int64")
+    res["composantes_manquantes"] = normes.isna().sum(axis=1).astype(int)
+    res.attrs.update(poids=actifs, ecartees=ecartees, methode=methode,
+                     avertissement="Indice proxy construit ici, pas l'indice de fragilité numérique officiel (MedNum).")
+    return res.sort_index().sort_values("indice", ascending=False, kind="stable")
+
+
+def sensibilite_poids(poids: dict | None = None, variation: float = 0.2, niveau: str = "epci",
+                      region: str | None = None, methode: str = "rang") -> pd.DataFrame:
+    """Sensibilité du classement de l'indice proxy à chaque poids (± ``variation``).
+
+    Pour chaque composante active, son poids est multiplié par 1 − variation
+    puis 1 + variation (les autres inchangés) ; on compare le classement
+    obtenu au classement de référence.
+
+    Renvoie
+    -------
+    DataFrame
+        Une ligne par (composante, variation) : ``spearman`` (corrélation des
+        rangs, ``scipy.stats.spearmanr``), ``part_changeant_de_quintile_%``,
+        ``deplacement_max_rangs`` (plus grand saut de rang).
+
+    Exemples
+    --------
+    >>> s = sensibilite_poids(region="84")
+    >>> bool((s["spearman"] > 0.9).all()), len(s)
+    (True, 12)
+    """
+    from scipy.stats import spearmanr
+
+    if not 0 < variation < 1:
+        raise ValueError("variation est une fraction entre 0 et 1 (0,2 pour ± 20 %).")
+    brut = composantes_fragilite(niveau, region)
+    disponibles = _disponibles(brut)
+    actifs = _poids(poids, disponibles)
+    normes = pd.DataFrame({c: normaliser(brut[c], COMPOSANTES[c][1], methode) for c in actifs})
+    ref = _score(normes, actifs)
+    rang_ref, q_ref = ref.rank(ascending=False, method="min"), _quintiles(ref)
+    lignes = []
+    for c in actifs:
+        for signe in (-1, 1):
+            p = dict(actifs, **{c: actifs[c] * (1 + signe * variation)})
+            s = _score(normes, p)
+            ok = ref.notna() & s.notna()
+            rho = spearmanr(ref[ok], s[ok]).statistic
+            lignes.append({
+                "composante": c, "variation": f"{signe * variation * 100:+.0f} %",
+                "spearman": float(rho),
+                "part_changeant_de_quintile_%": float(100 * (_quintiles(s)[ok] != q_ref[ok]).mean()),
+                "deplacement_max_rangs": int((s.rank(ascending=False, method="min") - rang_ref)[ok].abs().max()),
+            })
+    return pd.DataFrame(lignes).set_index(["composante", "variation"])
+
+
+# --------------------------------------------------------------------------- widgets
+def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
+    """Curseurs (heures, part des 65 ans et plus, courriel) : résumé, départements et carte des communes repérées.
+
+    Renvoie un ``ipywidgets.VBox`` ; la carte est redessinée au relâchement du curseur.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    from .cartes import carte_serie
+
+    c_heures = w.FloatSlider(value=heures_max, min=0.5, max=20, step=0.5, description="Heures ≤",
+                             continuous_update=False, style={"description_width": "initial"})
+    c_65 = w.FloatSlider(value=part_65_min, min=10, max=50, step=1, description="65 ans et plus (%) ≥",
+                         continuous_update=False, style={"description_width": "initial"})
+    c_courriel = w.Checkbox(value=False, description="exiger aussi l'absence de courriel")
+    sortie = w.Output()
+
+    def maj(*_):
+        with sortie:
+            sortie.clear_output(wait=True)
+            z = zones_blanches(c_heures.value, c_65.value, c_courriel.value)
+            print(z.resume())
+            print(source_zones_blanches())
+            if z.communes.empty:
+                print("Aucune commune ne remplit ces trois conditions : desserrez les seuils.")
+                return
+            display(z.par_departement().head(10).rename(columns={
+                "communes": "communes repérées", "population": "habitants",
+                "population_65_ans_et_plus": "dont 65 ans et plus"}))
+            display(carte_serie(z.classes(), "commune", "Communes « zones blanches » du service public (seuils choisis)",
+                                source_zones_blanches(), categories=["zone blanche", "autre commune"],
+                                couleurs=["#b2182b", "#f2efe9"]))
+
+    for x in (c_heures, c_65, c_courriel):
+        x.observe(maj, names="value")
+    maj()
+    return w.VBox([w.HBox([c_heures, c_65, c_courriel]), sortie])
+
+
+def source_zones_blanches() -> str:
+    """Ligne de source des zones blanches (horaires, site web, âge), tirée du catalogue."""
+    return (f"{ligne_source('heures_ouverture_mairie')} ; {ligne_source('part_65_ans_et_plus')} ; "
+            f"{ligne_source('population', 2023)}")
+
+
+def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
+    """Curseurs de poids, menu de normalisation : classement et carte de l'indice proxy par EPCI.
+
+    Renvoie un ``ipywidgets.VBox``.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    brut = composantes_fragilite("epci", region)
+    dispo = _disponibles(brut)
+    curseurs = {c: w.FloatSlider(value=POIDS_DEFAUT[c], min=0, max=3, step=0.25, description=COMPOSANTES[c][0],
+                                 continuous_update=False, style={"description_width": "320px"},
+                                 layout=w.Layout(width="560px")) for c in dispo}
+    menu = w.Dropdown(options=[("rang centile", "rang"), ("min-max", "minmax")], value="rang",
+                      description="Normalisation")
+    sortie = w.Output()
+
+    def maj(*_):
+        with sortie:
+            sortie.clear_output(wait=True)
+            poids = {c: s.value for c, s in curseurs.items()}
+            try:
+                ind = indice_fragilite(poids, "epci", region, menu.value)
+            except ValueError as exc:
+                print(f"Impossible de calculer l'indice : {exc}")
+                return
+            print(ind.attrs["avertissement"])
+            print("10 EPCI les plus fragiles selon ces poids :")
+            display(ind.head(10)[[ind.columns[0], "indice", "quintile"]].round(1))
+            print(source_indice(region))
+            display(carte_serie_indice(ind, region))
+
+    for x in [*curseurs.values(), menu]:
+        x.observe(maj, names="value")
+    maj()
+    return w.VBox([*curseurs.values(), menu, sortie])
+
+
+def source_indice(region: str | None = CODE_REGION_COUVERTE) -> str:
+    """Sources des composantes de l'indice proxy (producteurs du catalogue, sans doublon).
+
+    Exemples
+    --------
+    >>> source_indice("84").count("DILA")
+    1
+    """
+    ids = ["part_65_ans_et_plus", "degurba", "mairie_site_web", "heures_ouverture_mairie"]
+    if region == CODE_REGION_COUVERTE:
+        ids.append("distance_lieu_mediation")
+    producteurs = []
+    for i in ids:
+        for p in indicateur(i).producteur.split(" ; "):
+            if not p.startswith("calculs") and all(p.split(",")[0] != q.split(",")[0] for q in producteurs):
+                producteurs.append(p)
+    return "Sources : " + " ; ".join(producteurs) + " — indice proxy, calculs Territoires en transition"
+
+
+def carte_serie_indice(ind: pd.DataFrame, region: str | None = CODE_REGION_COUVERTE):
+    """Carte de l'indice proxy par EPCI (limitée aux EPCI de la région si ``region``)."""
+    from .cartes import carte_serie
+
+    titre = "Indice de fragilité numérique — proxy, pas l'indice officiel de la MedNum (0-100)"
+    c = carte_serie(ind["indice"], "epci", titre, source_indice(region), unite="points", k=5,
+                    zoom_idf=region is None)
+    if region is not None:
+        c.selection = True
+        c.valeurs = c.valeurs[c.valeurs["code"].isin(ind.index)].reset_index(drop=True)
+    return c

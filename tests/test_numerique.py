@@ -1,0 +1,184 @@
+"""Tests du module territoire_lib.numerique (carnet 03)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from territoire_lib import numerique as nu
+from territoire_lib.chargement import table_communes
+from territoire_lib.erreurs import ResultatVide
+
+
+# --- horaires OpenStreetMap ---------------------------------------------------------------
+@pytest.mark.parametrize("texte, heures", [
+    ("Mo-Fr 09:00-12:00", 15.0),
+    ("Mo-Fr 09:00-12:00,14:00-17:00; We off", 24.0),         # la règle postérieure remplace le mercredi
+    ("Mo-Th 08:30-12:00; Tu 08:30-12:00,13:30-18:30", 19.0),  # 4 × 3,5 h + 5 h l'après-midi du mardi
+    ("Tu,Th 10:00-12:00", 4.0),
+    ("Sa-Mo 10:00-11:00", 3.0),                               # intervalle qui passe par dimanche
+    ("Mo 09:00-12:00,11:00-13:00", 4.0),                      # plages fusionnées
+])
+def test_heures_osm(texte, heures):
+    assert nu.heures_hebdo_osm(pd.Series([texte])).iloc[0] == pytest.approx(heures)
+
+
+@pytest.mark.parametrize("texte", ["PH off", "24/7", "09:00-12:00", "Fr 19:00-11:00", "Jan-Mar Mo 10:00-12:00"])
+def test_heures_osm_illisibles_en_nan_jamais_zero(texte):
+    res = nu.heures_hebdo_osm(pd.Series([texte, None]))
+    assert np.isnan(res.iloc[0]) and np.isnan(res.iloc[1])
+    assert res.attrs["illisibles"] == 1
+
+
+def test_heures_des_lieux_reels():
+    lieux = nu.lieux_mediation()
+    h = nu.heures_hebdo_osm(lieux["horaires"])
+    assert h.attrs["illisibles"] <= 10
+    assert h.notna().sum() + h.attrs["illisibles"] == lieux["horaires"].notna().sum()
+    assert (h.dropna() > 0).all() and h.max() <= 7 * 24
+
+
+# --- listes de modalités ----------------------------------------------------------------
+def test_compter_modalites_sans_doublon_par_lieu():
+    res = nu.compter_modalites(pd.Series(["A;A;B", "B", np.nan]))
+    assert res.loc["A", "lieux"] == 1 and res.loc["B", "lieux"] == 2
+    assert res.attrs == {"renseignes": 2, "non_renseignes": 1}
+
+
+def test_services_reels():
+    res = nu.compter_modalites(nu.lieux_mediation()["services"])
+    assert res.index[0] == "Accéder à du matériel"
+    assert (res["lieux"] <= res.attrs["renseignes"]).all()
+
+
+# --- lieux ------------------------------------------------------------------------------
+def test_lieux_sans_donnees_personnelles_et_dans_la_region():
+    lieux = nu.lieux_mediation()
+    assert not {"telephone", "courriel", "adresse", "site_web"} & set(lieux.columns)
+    assert lieux["code_commune"].str[:2].isin(["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73",
+                                               "74"]).all()
+
+
+def test_epci_region_inconnue():
+    with pytest.raises(ResultatVide, match="Codes valides"):
+        nu.epci_region("99")
+
+
+# --- présence en ligne --------------------------------------------------------------------
+def test_presence_recalcule_les_parts():
+    t = table_communes()
+    res = nu.presence_par_taille_et_degurba()
+    ok = t["a_site_web"].notna() & t["taille_commune"].notna() & t["degurba_niveau1_libelle"].notna()
+    attendu = 100 * t.loc[ok, "a_site_web"].astype(float).mean()
+    assert res.loc[("Ensemble", "part (%)"), "Ensemble"] == pytest.approx(attendu)
+    assert res.loc[("Ensemble", "communes"), "Ensemble"] == ok.sum()
+    with pytest.raises(ValueError, match="a_courriel"):
+        nu.presence_par_taille_et_degurba("site")
+
+
+def test_modele_logistique():
+    m = nu.modele_site_web()
+    assert m.attrs["n"] + m.attrs["ecartees"] == len(table_communes())
+    assert m.loc["commune_rurale", "rapport_de_cotes"] < 1  # à population égale, le rural est moins en ligne
+
+
+# --- zones blanches -----------------------------------------------------------------------
+def test_zones_blanches_respectent_les_seuils():
+    z = nu.zones_blanches(heures_max=8, part_65_min=28)
+    c = z.communes
+    assert (c["heures_ouverture_hebdo"] <= 8).all() and (c["part_65_ans_et_plus"] >= 28).all()
+    codes = set(c["code_commune"])
+    t = table_communes().set_index("code_commune").loc[list(codes)]
+    assert t["a_site_web"].eq(False).all()
+    assert z.population == pytest.approx(t["population_2023"].sum())
+    assert "communes sur" in z.resume()
+
+
+def test_zones_blanches_monotones_et_exclusions_comptees():
+    large, strict = nu.zones_blanches(10, 25), nu.zones_blanches(4, 35)
+    assert set(strict.communes["code_commune"]) <= set(large.communes["code_commune"])
+    assert large.nb_communes_examinees + sum(large.ecartees.values()) == len(table_communes())
+    assert nu.zones_blanches(10, 25, sans_courriel=True).communes.shape[0] < len(large.communes)
+
+
+def test_zones_blanches_entrees_invalides():
+    with pytest.raises(ValueError, match="part_65_min"):
+        nu.zones_blanches(part_65_min=120)
+    with pytest.raises(ResultatVide, match="Départements inconnus"):
+        nu.zones_blanches(codes_departements=["XX"])
+    assert nu.zones_blanches(codes_departements=["65"]).communes["code_departement"].eq("65").all()
+
+
+# --- indice proxy ---------------------------------------------------------------------------
+def test_normaliser_sens_et_bornes():
+    s = pd.Series([3.0, 1.0, 2.0, np.nan])
+    for methode in ("rang", "minmax"):
+        n = nu.normaliser(s, -1, methode)
+        assert n.iloc[1] == 1.0 and n.iloc[0] == 0.0 and np.isnan(n.iloc[3])
+    with pytest.raises(ValueError, match="rang"):
+        nu.normaliser(s, methode="z")
+
+
+def test_indice_poids_un_seul_composant_egale_sa_norme():
+    ind = nu.indice_fragilite({"part_65_ans_et_plus": 1.0}, region="84")
+    assert ind["indice"].round(6).equals((100 * ind["n_part_65_ans_et_plus"]).round(6))
+    assert ind["quintile"].value_counts().sort_index().tolist() == [33, 33, 33, 33, 33]
+
+
+def test_indice_invariant_par_homothetie_des_poids():
+    a = nu.indice_fragilite(nu.POIDS_DEFAUT, region="84")["indice"]
+    b = nu.indice_fragilite({k: 3 * v for k, v in nu.POIDS_DEFAUT.items()}, region="84")["indice"]
+    pd.testing.assert_series_equal(a.sort_index(), b.sort_index())
+
+
+def test_indice_poids_invalides():
+    with pytest.raises(ValueError, match="inconnues"):
+        nu.indice_fragilite({"revenu": 1.0})
+    with pytest.raises(ValueError, match="au moins un poids"):
+        nu.indice_fragilite({"distance_lieu_mediation": 1.0})  # hors région : composante écartée
+
+
+def test_sensibilite_nulle_pour_une_seule_composante():
+    s = nu.sensibilite_poids({"part_65_ans_et_plus": 1.0, "mairie_site_web": 0.0}, region="84")
+    assert s["spearman"].eq(1.0).all() and s["part_changeant_de_quintile_%"].eq(0).all()
+
+
+def test_sensibilite_forme():
+    s = nu.sensibilite_poids(region="84")
+    assert len(s) == 2 * len(nu.COMPOSANTES)
+    assert s["spearman"].between(-1, 1).all()
+    with pytest.raises(ValueError, match="variation"):
+        nu.sensibilite_poids(variation=1.5)
+
+
+# --- couche de points (cartes.carte_points) ------------------------------------------------
+def test_carte_points_sert_les_points_par_url_et_les_inclut_en_export(tmp_path, monkeypatch):
+    import json
+
+    from territoire_lib.cartes import carte, carte_points
+
+    monkeypatch.chdir(tmp_path)
+    fond = carte("lieux_mediation_pour_10000_hab", niveau="epci", codes=nu.epci_region())
+    lieux = nu.lieux_mediation()
+    avec_trou = pd.concat([lieux, lieux.head(1).assign(lon=np.nan)], ignore_index=True)
+    c = carte_points(fond, avec_trou, "Lieu", nu.source_lieux(), {"nom": "Lieu", "commune": "Commune"})
+    assert len(c.points) == len(lieux) and c.points.attrs["points_sans_coordonnees"] == 1
+    # Lambert-93 : toute la région entre 600 et 1 100 km d'abscisse
+    assert c.points["x"].between(600_000, 1_100_000).all()
+    url = json.dumps(c.specification("url"))
+    assert "cartes_generees/points-" in url and "Lieu" in url
+    assert list((tmp_path / "cartes_generees").glob("points-*.csv"))
+    inline = json.dumps(c.specification("inline"))
+    assert lieux["nom"].iloc[0].replace('"', '\\"') in inline
+    assert "Points : ANCT" in inline
+    assert f"({len(lieux)} localisés)" in c.description
+
+
+def test_carte_points_colonnes_absentes():
+    from territoire_lib.cartes import carte, carte_points
+
+    fond = carte("part_65_ans_et_plus", niveau="departement", codes=["73"])
+    with pytest.raises(ValueError, match="Colonnes absentes"):
+        carte_points(fond, pd.DataFrame({"x": [1.0]}), "Lieux", "Source : test")
+    with pytest.raises(ResultatVide, match="coordonnées"):
+        carte_points(fond, pd.DataFrame({"lon": [np.nan], "lat": [np.nan]}), "Lieux", "Source : test")
