@@ -653,7 +653,6 @@ def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     exporte le portrait (page HTML autonome et PNG) dans ``portraits/``.
     """
     import ipywidgets as w
-    from IPython.display import display
 
     champ = w.Combobox(value=defaut, placeholder="Nom ou code d'une commune, d'un EPCI, d'un département…",
                        description="Territoire", ensure_option=False, layout=w.Layout(width="560px"))
@@ -681,22 +680,23 @@ def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     def montrer(*_):
         texte = champ.value
         niveau, code = etat.get("options", {}).get(texte, (menu_niveau.value, texte))
-        with sortie:
-            sortie.clear_output(wait=True)
-            try:
-                p = portrait(code, niveau)
-            except Exception as exc:  # message en français, jamais de trace
-                print(f"Portrait impossible : {exc}")
-                return
-            etat["portrait"] = p
-            display(p, p.graphique(), *p.cartes())
+        # Sorties ajoutées directement au widget (pas de « with sortie: ») : sans interface
+        # (nbclient, Voilà), la capture par contexte après clear_output(wait=True) peut bloquer.
+        sortie.clear_output()
+        try:
+            p = portrait(code, niveau)
+        except Exception as exc:  # message en français, jamais de trace
+            sortie.append_stdout(f"Portrait impossible : {exc}\n")
+            return
+        etat["portrait"] = p
+        for objet in (p, p.graphique(), *p.cartes()):
+            sortie.append_display_data(objet)
 
     def exporter(*_):
-        with message:
-            message.clear_output()
-            if "portrait" in etat:
-                chemins = etat["portrait"].exporter("portraits")
-                print("Écrit :", ", ".join(str(c) for c in chemins.values()))
+        message.clear_output()
+        if "portrait" in etat:
+            chemins = etat["portrait"].exporter("portraits")
+            message.append_stdout("Écrit : " + ", ".join(str(c) for c in chemins.values()) + "\n")
 
     from .erreurs import normaliser_texte as normaliser
 
