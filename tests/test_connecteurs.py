@@ -18,6 +18,7 @@ from territoire_lib import connecteurs
 from territoire_lib.connecteurs import commun
 from territoire_lib.erreurs import ErreurSource, IndicateurNonDisponible
 
+RACINE = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "connecteurs"
 FICHIERS = {
     "arcep_ftth_communes": "fixture_arcep_commune_techno.csv",
@@ -232,3 +233,23 @@ def test_carte_d_un_indicateur_web(cache_fixtures):
     from territoire_lib.cartes import carte
 
     assert carte("taux_pauvrete", niveau="departement") is not None
+
+
+@pytest.mark.parametrize("carnet", sorted(p.name for p in (RACINE / "notebooks").glob("0*.ipynb")))
+def test_sections_en_ligne_des_carnets_avec_sources_en_cache(carnet, cache_fixtures, capsys):
+    """Les cellules « aller plus loin (en ligne) » tournent quand les sources sont en cache (fixtures)."""
+    import nbformat
+
+    from territoire_lib.cartes import carte
+
+    nb = nbformat.read(RACINE / "notebooks" / carnet, as_version=4)
+    cellules = [c.source for c in nb.cells if c.cell_type == "code" and "indicateurs_en_ligne" in c.source]
+    if not cellules:
+        pytest.skip(f"{carnet} : pas de section en ligne")
+    affiches = []
+    espace = {"carte": carte, "display": affiches.append,
+              "EVOLUTION": {"evolution_population_annuelle": "2016-2023"}}
+    for source in cellules:
+        exec(source, espace)
+    assert "Section en ligne ignorée" not in capsys.readouterr().out
+    assert affiches, "la section en ligne n'a rien affiché"
