@@ -208,14 +208,6 @@ def repartition_65_ans(maille: str = "iris", bornes: tuple[float, ...] = CLASSES
     return res
 
 
-def _dissimilarite(iris: pd.DataFrame) -> pd.Series:
-    """Indice de dissimilarité (PySAL ``segregation``) des 65 ans et plus, par commune, en %."""
-    from segregation.singlegroup import Dissim  # import lent (numba) : seulement ici
-
-    return iris.groupby("code_commune")[["population_65_ans_et_plus", "population_rp2021"]].apply(
-        lambda t: 100 * Dissim(t, "population_65_ans_et_plus", "population_rp2021").statistic)
-
-
 def contrastes_intra_communaux(nb_iris_min: int = 20, population_min_iris: int = 500) -> pd.DataFrame:
     """Écarts de part des 65 ans et plus entre les IRIS d'une même commune (grandes villes).
 
@@ -252,12 +244,15 @@ def contrastes_intra_communaux(nb_iris_min: int = 20, population_min_iris: int =
     r = retenus[retenus["code_commune"].isin(communes)]
     tous = iris[iris["code_commune"].isin(communes)]
     g, gt = r.groupby("code_commune"), tous.groupby("code_commune")
+    a = r["population_65_ans_et_plus"]
+    b = r["population_rp2021"] - a
+    d = (a / a.groupby(r["code_commune"]).transform("sum") - b / b.groupby(r["code_commune"]).transform("sum")).abs()
     res = pd.DataFrame({
         "nb_iris": g.size(),
         "population_rp2021": gt["population_rp2021"].sum(),
         "part_65_ans_et_plus": _part(gt["population_65_ans_et_plus"].sum(), gt["population_rp2021"].sum()),
         "part_min": g["part"].min(), "part_max": g["part"].max(),
-        "dissimilarite_%": _dissimilarite(r),
+        "dissimilarite_%": 50 * d.groupby(r["code_commune"]).sum(),
     })
     res["ecart_points"] = res["part_max"] - res["part_min"]
     noms = table_communes().set_index("code_commune")["nom_commune"]
