@@ -218,6 +218,10 @@ def contrastes_intra_communaux(nb_iris_min: int = 20, population_min_iris: int =
     L'indice de dissimilarité (Duncan) mesure la séparation résidentielle des 65 ans
     et plus et des autres habitants : la part (en %) des uns qu'il faudrait
     déplacer entre IRIS pour que chaque IRIS ait la composition de la commune.
+    Il est calculé directement (demi-somme des écarts de parts, vectorisée par
+    commune) : le paquet PySAL ``segregation``, qui le fournit, impose ``numba``,
+    que ``libpysal`` importe alors dans chaque noyau (≈ 150 Mo et 2 s de plus),
+    incompatible avec la cible de 600 Mo par participant en atelier.
 
     Renvoie
     -------
