@@ -26,7 +26,8 @@ from tableau_de_bord import commande_voila, environnement_voila  # noqa: E402
 
 #: Carnets présentés en tableau de bord, avec le nombre minimal de graphiques Vega attendus
 #: (à compléter : 05_modeles_de_territoire, 06_portrait_de_territoire…).
-CARNETS_TABLEAU = {"notebooks/01_metropolisation.ipynb": 7}
+CARNETS_TABLEAU = {"notebooks/01_metropolisation.ipynb": 7, "notebooks/05_modeles_de_territoire.ipynb": 5,
+                   "notebooks/06_portrait_de_territoire.ipynb": 4}
 
 
 @pytest.fixture
