@@ -40,6 +40,27 @@ ARGS_CHROMIUM = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def page_hors_ligne(playwright, chromium: str, url: str, erreurs: list, externes: list):
+    """Chromium et une page dont toute requête hors de ``url`` est coupée (et notée dans ``externes``).
+
+    Les erreurs de console et de page sont notées dans ``erreurs``. Renvoie ``(navigateur, page)``.
+    """
+    navigateur = playwright.chromium.launch(executable_path=chromium, args=ARGS_CHROMIUM)
+    page = navigateur.new_page(viewport={"width": 1500, "height": 1000})
+    page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: erreurs.append(str(e)))
+
+    def filtrer(route):
+        if route.request.url.startswith(url) or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:  # réseau coupé : rien ne doit sortir de la machine
+            externes.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", filtrer)
+    return navigateur, page
+
+
 def _chromium() -> str:
     chemin = shutil.which("chromium") or shutil.which("chromium-browser")
     if chemin is None:
@@ -111,19 +132,7 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path, carnet,
     url, jeton = jupyterlab
     erreurs, externes = [], []
     with sync_api.sync_playwright() as p:
-        navigateur = p.chromium.launch(executable_path=chromium, args=ARGS_CHROMIUM)
-        page = navigateur.new_page(viewport={"width": 1500, "height": 1000})
-        page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: erreurs.append(str(e)))
-
-        def filtrer(route):
-            if route.request.url.startswith(url) or route.request.url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:  # réseau coupé : rien ne doit sortir de la machine
-                externes.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", filtrer)
+        navigateur, page = page_hors_ligne(p, chromium, url, erreurs, externes)
         page.goto(f"{url}/lab/tree/{carnet}?token={jeton}", wait_until="domcontentloaded", timeout=60_000)
         page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)

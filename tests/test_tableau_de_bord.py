@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_navigateur import ARGS_CHROMIUM, JS_PIXELS, _chromium, _port_libre
+from test_navigateur import JS_PIXELS, _chromium, _port_libre, page_hors_ligne
 
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE / "outils"))
@@ -67,19 +67,7 @@ def test_tableau_de_bord_voila_hors_ligne(voila, tmp_path):
     carnet, url = voila
     erreurs, externes = [], []
     with sync_api.sync_playwright() as p:
-        navigateur = p.chromium.launch(executable_path=chromium, args=ARGS_CHROMIUM)
-        page = navigateur.new_page(viewport={"width": 1500, "height": 1000})
-        page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: erreurs.append(str(e)))
-
-        def filtrer(route):
-            if route.request.url.startswith(url) or route.request.url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:  # réseau coupé : rien ne doit sortir de la machine
-                externes.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", filtrer)
+        navigateur, page = page_hors_ligne(p, chromium, url, erreurs, externes)
         # Voilà exécute tout le carnet avant d'envoyer la page : chargement long.
         page.goto(url, wait_until="domcontentloaded", timeout=300_000)
         page.wait_for_function(f"document.querySelectorAll('.jp-RenderedVegaCommon5 canvas').length >= "
