@@ -173,7 +173,7 @@ def _classer_option(serie: pd.Series, opt: _Option, ind, methode, k, bornes, pal
     if ind.agregation["type"] == "categorie":
         zonage = ind.id == "zonage_abc"
         cats, indices = _categories(serie, ORDRE_ZONAGE_ABC if zonage else None)
-        opt.classes, opt.methode = cats, "classes"
+        opt.classes, opt.methode = cats, "Catégories"
         opt.couleurs = _couleurs_classes(len(cats), 0, "OrRd")[::-1] if zonage else _couleurs_categories(len(cats), palette)
         return indices
     if serie.dtype == "boolean" or str(serie.dtype) == "bool":
