@@ -132,14 +132,30 @@ def _epci_2020() -> pd.DataFrame:
     return res.loc[change].reset_index(drop=True)
 
 
+@lru_cache(maxsize=1)
+def _anciennes_communes() -> pd.DataFrame:
+    """Anciennes communes fusionnées dont le nom n'est plus celui d'une commune en vigueur (nom normalisé)."""
+    from .chargement import _lire
+
+    a = _lire("territoires/communes_nouvelles.parquet",
+              ["code_commune", "ancien_code", "nom_ancienne_commune", "periode"]).dropna(subset=["nom_ancienne_commune"])
+    a = a.assign(norm=a["nom_ancienne_commune"].map(normaliser_texte))
+    return a[~a["norm"].isin(set(_noms_normalises("commune")["norm"]))]
+
+
 def _anciens(cible: str, texte: str, niveaux: list[str]) -> list[tuple]:
-    """Correspondances sur les anciens codes communaux et les EPCI de 2020 (avec une note)."""
+    """Correspondances sur les anciens codes et noms communaux et les EPCI de 2020 (avec une note)."""
     lignes = []
     if "commune" in niveaux:
+        communes = _noms_normalises("commune").set_index("code")["nom"]
+        a = _anciennes_communes()
+        for r in a[a["norm"] == cible].itertuples():
+            lignes.append((1, "commune", r.code_commune, communes[r.code_commune],
+                           f"« {r.nom_ancienne_commune} » ({r.ancien_code}) est une ancienne commune, fusionnée "
+                           f"({r.periode}) dans {communes[r.code_commune]} ({r.code_commune})."))
         p = passage_cog()
         code = texte.strip().upper()
         code = "0" + code if code.isdigit() and len(code) == 4 else code
-        communes = _noms_normalises("commune").set_index("code")["nom"]
         for _, r in p.loc[p["ancien_code"] == code].iterrows():
             lignes.append((0, "commune", r["code_commune"], communes[r["code_commune"]],
                            f"{code} est un {r['nature']} : code en vigueur {r['code_commune']}."))
@@ -163,8 +179,8 @@ def chercher_territoire(texte: str, niveau: str | None = None, n: int = 10) -> p
     """Cherche un territoire par son nom (accents et casse ignorés) ou son code.
 
     Sont reconnus, dans cet ordre : le nom exact ou le code en vigueur, un
-    ancien code communal (commune fusionnée, arrondissement municipal…) ou un
-    EPCI du 1er janvier 2020 (code ou nom), le début d'un nom, un mot du nom
+    ancien code ou ancien nom communal (commune fusionnée, arrondissement
+    municipal…) ou un EPCI du 1er janvier 2020 (code ou nom), le début d'un nom, un mot du nom
     (« lyon » trouve aussi « Métropole de Lyon »), enfin des noms proches
     (fautes de frappe). Une correspondance par un ancien code ou un ancien
     EPCI porte une note en français dans la colonne ``note``.
@@ -190,6 +206,9 @@ def chercher_territoire(texte: str, niveau: str | None = None, n: int = 10) -> p
     >>> r = chercher_territoire("75115").iloc[0]
     >>> r["code"], r["note"]
     ('75056', '75115 est un arrondissement municipal : code en vigueur 75056.')
+    >>> r = chercher_territoire("saint bois").iloc[0]  # ancien nom d'une commune fusionnée
+    >>> r["code"], r["note"]
+    ('01015', '« Saint-Bois » (01340) est une ancienne commune, fusionnée (2016) dans Arboys en Bugey (01015).')
     """
     from .chargement import FICHIERS_TERRITOIRES
 

@@ -123,3 +123,9 @@ def test_export_html_autonome_et_png(tmp_path):
     assert chemins["positions.png"].read_bytes()[:4] == b"\x89PNG"
     assert chemins["carte_part_65_ans_et_plus.png"].stat().st_size > 1000
     assert "Licences des données" in page
+
+
+def test_ancien_nom_de_commune_accepte_avec_une_note():
+    t = pt.trouver_territoire("Bâgé-la-Ville")
+    assert (t["niveau"], t["code"]) == ("commune", "01025")
+    assert "ancienne commune" in t["note"] and "01025" in t["note"]
