@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,25 +86,32 @@ def jupyterlab(tmp_path):
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
            f"--IdentityProvider.token={jeton}", f"--ServerApp.root_dir={RACINE}", "--allow-root",
            "--LabApp.expose_app_in_browser=True"]
-    journal = open(tmp_path / "jupyterlab.log", "w")
-    proc = subprocess.Popen(cmd, cwd=RACINE, env=env, stdout=journal, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    with serveur_local("JupyterLab", cmd, env, tmp_path / "jupyterlab.log", f"{url}/api/status?token={jeton}"):
+        yield url, jeton
+
+
+@contextmanager
+def serveur_local(nom: str, cmd: list[str], env: dict, journal: Path, url_pret: str):
+    """Lance un serveur (JupyterLab, Voilà), attend qu'il réponde sur ``url_pret``, l'arrête à la fin."""
+    with open(journal, "w") as sortie:
+        proc = subprocess.Popen(cmd, cwd=RACINE, env=env, stdout=sortie, stderr=subprocess.STDOUT)
         try:
-            urllib.request.urlopen(f"{url}/api/status?token={jeton}", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("JupyterLab n'a pas démarré : " + (tmp_path / "jupyterlab.log").read_text()[-2000:])
-    yield url, jeton
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    journal.close()
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(url_pret, timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail(f"{nom} n'a pas démarré : " + journal.read_text()[-2000:])
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 JS_PIXELS = """() => Array.from(document.querySelectorAll('.jp-RenderedVegaCommon5 canvas')).map(c => {

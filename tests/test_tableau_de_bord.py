@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from test_navigateur import JS_PIXELS, _chromium, _port_libre, page_hors_ligne
+from test_navigateur import JS_PIXELS, _chromium, _port_libre, page_hors_ligne, serveur_local
 
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE / "outils"))
@@ -37,26 +34,10 @@ def voila(tmp_path, request):
     port = _port_libre()
     env = environnement_voila(dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
                                    JUPYTER_RUNTIME_DIR=str(tmp_path / "run")))
-    journal = open(tmp_path / "voila.log", "w")
-    proc = subprocess.Popen(commande_voila(RACINE / carnet, port, navigateur=False), cwd=RACINE, env=env,
-                            stdout=journal, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/voila/static/voila.js", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("Voilà n'a pas démarré : " + (tmp_path / "voila.log").read_text()[-2000:])
-    yield carnet, url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    journal.close()
+    with serveur_local("Voilà", commande_voila(RACINE / carnet, port, navigateur=False), env,
+                       tmp_path / "voila.log", f"{url}/voila/static/voila.js"):
+        yield carnet, url
 
 
 @pytest.mark.navigateur
