@@ -93,6 +93,8 @@ def _rendu_altair(spec: dict, **options):
 alt.renderers.register("territoire", _rendu_altair)
 alt.renderers.enable("territoire")  # idem pour les graphiques Altair des carnets (vues liées…)
 
+#: Version de Vega-Lite des spécifications d'Altair (pour les rendus statiques).
+VERSION_VEGA_LITE = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 #: Nombres à la française dans Vega (virgule décimale, espace pour les milliers).
 LOCALE_FR = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"]}
 #: Palettes (noms matplotlib, lisibles par les daltoniens) : séquentielle et divergente.
@@ -438,19 +440,12 @@ class Carte:
     def exporter(self, chemin: str | os.PathLike, echelle: float = 2.0) -> Path:
         """Exporte selon l'extension : ``.png``, ``.svg``, ``.html`` (autonome, hors ligne),
         ``.csv`` ou ``.parquet`` (GeoParquet des données). Toujours avec source et millésime."""
-        import vl_convert as vlc
+        from .rendu import rendre
 
-        version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # même Vega-Lite que le carnet
         chemin = Path(chemin)
         ext = chemin.suffix.lower()
-        if ext in (".png", ".svg", ".html"):
-            spec = self.specification("inline")
-            if ext == ".png":
-                chemin.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=echelle, format_locale="fr-FR"))
-            elif ext == ".svg":
-                chemin.write_text(vlc.vegalite_to_svg(spec, vl_version=version, format_locale="fr-FR"), encoding="utf-8")
-            else:
-                chemin.write_text(vlc.vegalite_to_html(spec, vl_version=version, bundle=True, format_locale="fr-FR"), encoding="utf-8")
+        if ext in (".png", ".svg", ".html"):  # rendu hors du noyau (voir territoire_lib.rendu)
+            rendre({chemin: self.specification("inline")}, VERSION_VEGA_LITE, echelle)
         elif ext == ".csv":
             self.donnees().to_csv(chemin, index=False)
         elif ext == ".parquet":

@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import agregation
 from .analyses import formater_nombre
-from .cartes import LOCALE_FR, Carte, _topojson, carte
+from .cartes import LOCALE_FR, VERSION_VEGA_LITE, Carte, _topojson, carte
 from .catalogue import catalogue, indicateur, ligne_source
 from .chargement import CLES_NIVEAU, indicateurs, table_communes, territoires
 from .erreurs import NiveauInconnu, ResultatVide
@@ -564,22 +564,19 @@ class Portrait:
         dict
             ``{"html": chemin, "positions.png": chemin, "carte_<indicateur>.png": chemin…}``.
         """
-        import vl_convert as vlc
+        from .rendu import rendre
 
         dossier = Path(dossier)
         dossier.mkdir(parents=True, exist_ok=True)
-        version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # même Vega-Lite que les cartes
         base = f"portrait_{self.niveau}_{self.code}"
         specs = {"positions": self.graphique().to_dict()}
         for c in self.cartes(ids_carte):
             specs[f"carte_{c.options[0].id}"] = c.specification("inline")
-        chemins = {}
-        for nom, spec in specs.items():
-            chemins[f"{nom}.png"] = dossier / f"{base}_{nom}.png"
-            chemins[f"{nom}.png"].write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=2,
-                                                                   format_locale="fr-FR"))
+        chemins = {f"{nom}.png": dossier / f"{base}_{nom}.png" for nom in specs}
+        rendre({chemins[f"{nom}.png"]: spec for nom, spec in specs.items()}, VERSION_VEGA_LITE, echelle=2)
         chemins["html"] = dossier / f"{base}.html"
-        chemins["html"].write_text(page_autonome(self.titre, self._repr_html_(), specs, version), encoding="utf-8")
+        chemins["html"].write_text(page_autonome(self.titre, self._repr_html_(), specs, VERSION_VEGA_LITE),
+                                   encoding="utf-8")
         return chemins
 
 
@@ -596,12 +593,12 @@ STYLE = """<style>
 def page_autonome(titre: str, corps_html: str, specs: dict[str, dict], vl_version: str) -> str:
     """Page HTML autonome : ``corps_html`` puis un graphique Vega-Lite par spécification, sans CDN.
 
-    Vega, Vega-Lite et Vega-Embed sont inclus dans la page (``vl_convert.javascript_bundle``,
+    Vega, Vega-Lite et Vega-Embed sont inclus dans la page (``vl_convert.javascript_bundle``, gardé en cache,
     comme les exports HTML des cartes) : elle s'ouvre sans connexion.
     """
-    import vl_convert as vlc
+    from .rendu import paquet_javascript
 
-    bundle = vlc.javascript_bundle(vl_version=vl_version).replace("</script", "<\\/script")
+    bundle = paquet_javascript(vl_version).replace("</script", "<\\/script")
     locale = json.dumps(LOCALE_FR)
     divs = "\n".join(f"<div id='vis-{nom}' class='graphique'></div>" for nom in specs)
     appels = "\n".join(
