@@ -31,6 +31,7 @@ __all__ = [
     "territoires",
     "indicateurs",
     "geometries",
+    "journal_construction",
     "vider_cache",
 ]
 
@@ -271,8 +272,43 @@ def geometries(niveau: str = "commune"):
     return _geometries(niveau).copy()
 
 
+@lru_cache(maxsize=1)
+def _journal() -> dict:
+    dossier = dossier_donnees()
+    chemin = dossier / "journal_construction.json"
+    if not chemin.exists():
+        raise DonneesManquantes(chemin, "Le journal de construction est absent.")
+    attendu = _manifeste(dossier).get("journal_sha256")
+    obtenu = _sha256(chemin)
+    if attendu is not None and obtenu != attendu:
+        raise DonneesAlterees(chemin, attendu, obtenu)
+    with open(chemin, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def journal_construction(etape: str | None = None) -> dict:
+    """Journal de construction des données (codes non appariés, lignes écartées), vérifié.
+
+    Paramètres
+    ----------
+    etape : str, optionnel
+        Une étape (``"mairies"``, ``"lycees"``, ``"versement_mobilite"``…) ; par défaut tout.
+
+    Exemples
+    --------
+    >>> journal_construction("mairies")["horaires_statut"]["ok"] > 34_000
+    True
+    """
+    j = _journal()
+    if etape is None:
+        return json.loads(json.dumps(j))
+    if etape not in j:
+        raise NiveauInconnu(etape, list(j))
+    return json.loads(json.dumps(j[etape]))
+
+
 def vider_cache() -> None:
     """Oublie les tables lues et les vérifications faites (après reconstruction)."""
     _verifies.clear()
-    for f in (_manifeste, table_communes, _territoires, _geometries):
+    for f in (_manifeste, table_communes, _territoires, _geometries, _journal):
         f.cache_clear()

@@ -16,7 +16,6 @@ Règles communes :
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,9 +25,10 @@ import pandas as pd
 from . import agregation
 from .analyses import formater_nombre
 from .catalogue import indicateur, ligne_source, regroupements
-from .chargement import CLES_NIVEAU, _manifeste, chemin_fichier, table_communes
+from .chargement import CLES_NIVEAU, _lire, journal_construction, table_communes
 from .chemins import dossier_donnees
-from .erreurs import DonneesAlterees, DonneesManquantes, NiveauInconnu, ResultatVide
+from .graphiques import _avec_source
+from .erreurs import DonneesAlterees, NiveauInconnu, ResultatVide
 
 __all__ = [
     "CLASSES_65_ANS",
@@ -53,7 +53,6 @@ __all__ = [
 #: Bornes (en %) des classes de part des 65 ans et plus.
 CLASSES_65_ANS: tuple[float, ...] = (15, 20, 25, 30, 35)
 FICHIER_IRIS = "indicateurs/iris_rp2021.parquet"
-FICHIER_JOURNAL = "journal_construction.json"
 FRANCE = "France entière"
 #: Classes de la carte de double vulnérabilité, de la plus exposée à la moins exposée.
 CLASSES_CRITERES = ("3 critères (double vulnérabilité)", "2 critères", "1 critère", "aucun critère")
@@ -63,11 +62,7 @@ COULEURS_CRITERES = ("#a50f15", "#fb6a4a", "#fcbba1", "#f0f0f0")
 # --------------------------------------------------------------------------- lecture
 @lru_cache(maxsize=1)
 def _iris() -> pd.DataFrame:
-    chemin = chemin_fichier(FICHIER_IRIS)
-    try:
-        return pd.read_parquet(chemin)
-    except Exception as exc:  # fichier illisible malgré une empreinte correcte
-        raise DonneesAlterees(chemin, "lisible", f"illisible ({exc})") from exc
+    return _lire(FICHIER_IRIS)
 
 
 def iris_rp2021() -> pd.DataFrame:
@@ -88,43 +83,6 @@ def iris_rp2021() -> pd.DataFrame:
     (49280, True)
     """
     return _iris().copy()
-
-
-@lru_cache(maxsize=1)
-def _journal() -> dict:
-    dossier = dossier_donnees()
-    chemin = dossier / FICHIER_JOURNAL
-    if not chemin.exists():
-        raise DonneesManquantes(chemin, "Le journal de construction est absent.")
-    from .donnees.sources import sha256_fichier
-
-    attendu = _manifeste(dossier).get("journal_sha256")
-    obtenu = sha256_fichier(chemin)
-    if attendu is not None and obtenu != attendu:
-        raise DonneesAlterees(chemin, attendu, obtenu)
-    with open(chemin, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def journal_construction(etape: str | None = None) -> dict:
-    """Journal de construction des données (codes non appariés, lignes écartées), vérifié.
-
-    Paramètres
-    ----------
-    etape : str, optionnel
-        Une étape (``"mairies"``, ``"lycees"``, ``"versement_mobilite"``…) ; par défaut tout.
-
-    Exemples
-    --------
-    >>> journal_construction("mairies")["horaires_statut"]["ok"] > 34_000
-    True
-    """
-    j = _journal()
-    if etape is None:
-        return json.loads(json.dumps(j))
-    if etape not in j:
-        raise NiveauInconnu(etape, list(j))
-    return json.loads(json.dumps(j[etape]))
 
 
 # --------------------------------------------------------------------------- outils
@@ -339,7 +297,7 @@ def bilan_horaires_mairies() -> dict:
     }
     for s in ("ok", "absent", "illisible"):  # le journal et la table doivent dire la même chose
         if int(statut.get(s, 0)) != res[s]:
-            raise DonneesAlterees(dossier_donnees() / FICHIER_JOURNAL, f"{s} = {res[s]}",
+            raise DonneesAlterees(dossier_donnees() / "journal_construction.json", f"{s} = {res[s]}",
                                   f"{s} = {int(statut.get(s, 0))} dans la table des communes")
     return res
 
@@ -641,17 +599,6 @@ def versement_mobilite_par_groupe(par: str | None = "degurba") -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- graphiques
-def _avec_source(graphe, source: str, largeur: int):
-    import altair as alt
-
-    from .cartes import LOCALE_FR
-
-    pied = alt.Chart(alt.InlineData(values=[{"t": source}])).mark_text(
-        align="left", fontSize=10, color="#555555").encode(text="t:N", x=alt.value(0)).properties(width=largeur, height=14)
-    return alt.vconcat(graphe, pied, spacing=4).configure(
-        locale=alt.Locale(number=LOCALE_FR), view=alt.ViewConfig(stroke=None))
-
-
 def graphique_heures(par: str = "taille_commune", largeur: int = 440):
     """Boîtes (10e, 25e, 50e, 75e, 90e centiles) des heures d'ouverture des mairies par groupe.
 
@@ -663,8 +610,6 @@ def graphique_heures(par: str = "taille_commune", largeur: int = 440):
     True
     """
     import altair as alt
-
-    from . import cartes  # noqa: F401  (rendu MIME Vega-Lite 5, hors ligne)
 
     h = heures_par_groupe(par).reset_index()
     cle = h.columns[0]
@@ -702,8 +647,6 @@ def graphique_contrastes(contrastes: pd.DataFrame, n: int = 15, largeur: int = 4
     True
     """
     import altair as alt
-
-    from . import cartes  # noqa: F401
 
     d = contrastes.head(n).reset_index()
     ordre = d["nom_commune"].tolist()
