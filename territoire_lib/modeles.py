@@ -405,6 +405,7 @@ def scores_modeles(
     poids_indicateurs: dict | None = None,
     poids_modeles: dict | None = None,
     millesimes: dict | None = None,
+    rapporter: bool = True,
 ) -> pd.DataFrame:
     """Score de chaque territoire pour chacun des sept modèles, modèle dominant et second.
 
@@ -419,6 +420,8 @@ def scores_modeles(
         ``{modèle: coefficient}`` : multiplie le score du modèle (1 par défaut).
     millesimes : dict, optionnel
         ``{indicateur: millésime}`` ; par défaut le plus récent de chaque indicateur.
+    rapporter : bool
+        Avertit (journal) des scores manquants ; le décompte reste dans ``attrs`` sinon.
 
     Renvoie
     -------
@@ -440,7 +443,8 @@ def scores_modeles(
     """
     profils = profils_modeles()
     res = _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils)
-    _rapporter(res, niveau, _noms(profils))
+    if rapporter:
+        _rapporter(res, niveau, _noms(profils))
     return res
 
 

@@ -277,17 +277,10 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
 
 @lru_cache(maxsize=2)
 def _scores_modeles(niveau: str) -> pd.DataFrame:
-    import logging
-
     from .modeles import scores_modeles
 
-    journal = logging.getLogger("territoire_lib.modeles")
-    niveau_avant = journal.level
-    journal.setLevel(logging.ERROR)  # le bilan des scores manquants est dit dans le carnet 05
-    try:
-        return scores_modeles(niveau).set_index("code")
-    finally:
-        journal.setLevel(niveau_avant)
+    # le bilan des scores manquants est dit dans le carnet 05, pas dans chaque portrait
+    return scores_modeles(niveau, rapporter=False).set_index("code")
 
 
 def _section_modele(code: str, niveau: str) -> str:
