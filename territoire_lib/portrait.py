@@ -143,7 +143,7 @@ def voisins(code: str, niveau: str = "commune") -> list[str]:
 
     code = code_courant(code, niveau)
     graphe, _ = poids_contiguite(niveau)
-    return sorted(str(c) for c in graphe.neighbors[code]) if code in set(graphe.unique_ids) else []
+    return sorted(str(c) for c in graphe.neighbors[code]) if code in graphe.unique_ids else []
 
 
 # --------------------------------------------------------------------------- fiche

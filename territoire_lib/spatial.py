@@ -141,7 +141,7 @@ def _sans_iles(complet, codes: list[str], debut: float):
     """Retire îles et territoires sans contour d'un graphe binaire ; standardise en ligne ; rapport."""
     sans_geo = sorted(set(codes) - set(map(str, complet.unique_ids)))
     iles = sorted(map(str, complet.isolates))
-    gardes = [c for c in complet.unique_ids if c not in set(iles)]
+    gardes = complet.unique_ids.difference(iles, sort=False).tolist()
     graphe = complet.subgraph(gardes).transform("r")
     rapport = {
         "n_territoires": len(codes),
