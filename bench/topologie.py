@@ -1,4 +1,4 @@
-"""Banc d'essai de territoire_lib.donnees.cartes sur les couches livrées.
+"""Banc d'essai de territoire_lib.construction.cartes sur les couches livrées.
 
 Usage ::
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import territoire_lib as tl  # noqa: E402
-from territoire_lib.donnees import cartes as C  # noqa: E402
+from territoire_lib.construction import cartes as C  # noqa: E402
 
 NIVEAUX = ["region", "departement", "epci", "commune"]
 

@@ -72,7 +72,7 @@ class Indicateur:
     @property
     def licences(self) -> str:
         """Licence(s) des données sources, lues dans ``sources.toml`` (``sources_web.toml`` pour ``web:``)."""
-        from .donnees.sources import lire_sources
+        from .construction.sources import lire_sources
 
         paquets = lire_sources()
         vues = []

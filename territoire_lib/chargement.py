@@ -61,7 +61,7 @@ def manifeste() -> dict:
 
 
 def _sha256(chemin: Path) -> str:
-    from .donnees.sources import sha256_fichier
+    from .construction.sources import sha256_fichier
 
     return sha256_fichier(chemin)
 

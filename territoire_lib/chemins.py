@@ -22,7 +22,7 @@ RACINE_PAQUET: Path = Path(__file__).resolve().parent
 RACINE_DEPOT: Path = RACINE_PAQUET.parent
 
 #: Commande à indiquer à l'utilisateur quand un fichier manque ou est altéré.
-COMMANDE_RECONSTRUIRE = "python -m territoire_lib.donnees construire"
+COMMANDE_RECONSTRUIRE = "python -m territoire_lib.construction construire"
 
 
 def dossier_donnees() -> Path:

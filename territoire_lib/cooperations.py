@@ -342,7 +342,7 @@ def profil_elus(par: str | list[str] = "taille_commune", table: pd.DataFrame | N
     res.loc[res["nb_elus"] < SEUIL_SECRET, "nb_elus"] = np.nan
     res["nb_communes"] = s["_n"]
     if par == ["taille_commune"]:  # de la plus petite à la plus grande
-        from .donnees.construction import LIBELLES_TAILLE
+        from .construction.construction import LIBELLES_TAILLE
 
         res = res.reindex([t for t in LIBELLES_TAILLE if t in res.index])
     return res

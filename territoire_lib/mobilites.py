@@ -2,7 +2,7 @@
 
 Fonctions du carnet 02. Les données viennent des tables construites
 (``donnees/``) : recensement 2021 à l'IRIS et à la commune, horaires des
-mairies déjà analysés à la construction (:mod:`territoire_lib.donnees.mairies`,
+mairies déjà analysés à la construction (:mod:`territoire_lib.construction.mairies`,
 jamais réanalysés ici), distance au lycée le plus proche, versement mobilité.
 
 Règles communes :
@@ -269,7 +269,7 @@ def croissance_par_classe_65_ans(periode: str = "2016-2023",
 def bilan_horaires_mairies() -> dict:
     """Bilan de l'analyse des horaires des mairies faite à la construction des données.
 
-    Les horaires ont été analysés une seule fois (:func:`territoire_lib.donnees.mairies.analyser_horaires`) ;
+    Les horaires ont été analysés une seule fois (:func:`territoire_lib.construction.mairies.analyser_horaires`) ;
     ce bilan relit le journal de construction et le recoupe avec la table des communes.
 
     Renvoie

@@ -4,7 +4,7 @@ Les accidents ne mesurent pas les déplacements eux-mêmes : ils en sont une
 trace, proportionnelle à l'exposition au risque. Le motif déclaré des
 conducteurs impliqués (domicile-travail, loisirs…) et l'heure de l'accident
 dessinent ainsi les rythmes quotidiens et leur évolution. Seuls des agrégats
-nationaux sont publiés (voir ``territoire_lib/donnees/accidents.py``).
+nationaux sont publiés (voir ``territoire_lib/construction/accidents.py``).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from .chargement import _lire
-from .donnees.sources import lire_sources
+from .construction.sources import lire_sources
 
 __all__ = [
     "ligne_source_accidents",

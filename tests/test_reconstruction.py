@@ -16,7 +16,7 @@ from territoire_lib.erreurs import ErreurSource
 
 @pytest.mark.reconstruction
 def test_reconstruction_identique(tmp_path):
-    from territoire_lib.donnees.construction import construire
+    from territoire_lib.construction.construction import construire
 
     try:
         nouveau = construire(tmp_path / "donnees")

@@ -48,7 +48,7 @@ def distances_equipement(equipements: pd.DataFrame, communes: pd.DataFrame) -> n
     >>> [round(float(d)) if d == d else None for d in distances_equipement(eq, com)]
     [391, None]
     """
-    from ..donnees.lycees import plus_proche_km
+    from ..construction.lycees import plus_proche_km
 
     ok = equipements["LONGITUDE"].notna() & equipements["LATITUDE"].notna()
     dist, _ = plus_proche_km(communes["mairie_lon"].to_numpy(float), communes["mairie_lat"].to_numpy(float),

@@ -157,7 +157,7 @@ def chemin_table(source: SourceWeb) -> Path:
 
 
 def _sha256(chemin: Path) -> str:
-    from ..donnees.sources import sha256_fichier
+    from ..construction.sources import sha256_fichier
 
     return sha256_fichier(chemin)
 
@@ -351,7 +351,7 @@ def normaliser_code_commune(codes: pd.Series) -> pd.Series:
 def harmoniser_codes(codes: pd.Series) -> tuple[pd.Series, dict]:
     """Traduit des codes commune vers le COG courant et dit ce qui n'a pas pu l'être.
 
-    Réutilise :func:`territoire_lib.donnees.cog.traduire_codes` et la table de
+    Réutilise :func:`territoire_lib.construction.cog.traduire_codes` et la table de
     passage du COG (fusions, arrondissements municipaux de Paris, Lyon,
     Marseille).
 
@@ -376,7 +376,7 @@ def harmoniser_codes(codes: pd.Series) -> tuple[pd.Series, dict]:
     (['99999'], {'75101': '75056'})
     """
     from ..chargement import territoires
-    from ..donnees.cog import traduire_codes
+    from ..construction.cog import traduire_codes
     from ..geographie import passage_cog
 
     codes = normaliser_code_commune(codes)

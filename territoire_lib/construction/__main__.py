@@ -1,4 +1,4 @@
-"""Ligne de commande : ``python -m territoire_lib.donnees construire|verifier``."""
+"""Ligne de commande : ``python -m territoire_lib.construction construire|verifier``."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,7 @@ from ..chemins import dossier_donnees
 def main(argv: list[str] | None = None) -> int:
     """Point d'entrée de la ligne de commande."""
     parser = argparse.ArgumentParser(
-        prog="python -m territoire_lib.donnees",
+        prog="python -m territoire_lib.construction",
         description="Construit ou vérifie les données de Territoires en transition.")
     sous = parser.add_subparsers(dest="commande", required=True)
     c = sous.add_parser("construire", help="télécharge les paquets épinglés et reconstruit donnees/")

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from territoire_lib.donnees.openfisca import normaliser_code_commune
+from territoire_lib.construction.openfisca import normaliser_code_commune
 
 __all__ = [
     "NATURES_JURIDIQUES",

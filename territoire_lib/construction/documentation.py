@@ -14,7 +14,7 @@ def ecrire_readme(dossier: Path, manif: dict) -> None:
     lignes = [
         "# Données construites de Territoires en transition",
         "",
-        "Fichier généré par `python -m territoire_lib.donnees construire` : ne pas modifier à la main.",
+        "Fichier généré par `python -m territoire_lib.construction construire` : ne pas modifier à la main.",
         "Les empreintes, lignes et colonnes de chaque fichier sont dans `manifest.json` ; les codes",
         "non appariés, lignes écartées et leurs motifs dans `journal_construction.json`.",
         "",

@@ -186,7 +186,7 @@ def fusions_communes(
     Paramètres
     ----------
     versions : dict {année du COG: DataFrame}
-        Sorties de :func:`territoire_lib.donnees.cog.lire_decoupage` ; la plus
+        Sorties de :func:`territoire_lib.construction.cog.lire_decoupage` ; la plus
         récente est le COG courant.
     historique : list of dict
         ``historique-communes.json`` (Insee, jusqu'au COG de la plus ancienne version).

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from territoire_lib.donnees.lycees import (
+from territoire_lib.construction.lycees import (
     _NB_EXEMPLES,
     _distance_km,
     _rapport_rattachement,
@@ -236,7 +236,7 @@ def rattacher_lieux_mediation(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Ajoute le code commune de chaque lieu (code postal + nom de commune).
 
-    Règles de :func:`territoire_lib.donnees.lycees.rattacher_par_code_postal`.
+    Règles de :func:`territoire_lib.construction.lycees.rattacher_par_code_postal`.
     Si ``mairies`` est fourni (recommandé) :
 
     - dernier recours pour un lieu non rattaché : la commune de son code
@@ -253,9 +253,9 @@ def rattacher_lieux_mediation(
     lieux : pandas.DataFrame
         Table de :func:`lire_lieux_mediation`.
     codes_postaux : pandas.DataFrame
-        Table de :func:`territoire_lib.donnees.lycees.lire_codes_postaux`.
+        Table de :func:`territoire_lib.construction.lycees.lire_codes_postaux`.
     communes_deleguees : pandas.DataFrame, facultatif
-        Table de :func:`territoire_lib.donnees.lycees.lire_communes_deleguees`.
+        Table de :func:`territoire_lib.construction.lycees.lire_communes_deleguees`.
     mairies : pandas.DataFrame, facultatif
         ``code_commune``, ``lon``, ``lat`` des mairies (contrôle de distance).
 

