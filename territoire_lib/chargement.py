@@ -167,7 +167,10 @@ def _cle(niveau: str, table: pd.DataFrame) -> pd.Series | None:
         return None
     if niveau in CLES_NIVEAU:
         return table[CLES_NIVEAU[niveau]]
-    return table[regroupements()[niveau]["colonne"]]
+    colonne = regroupements()[niveau]["colonne"]
+    if colonne is None:  # « france » : un seul groupe
+        return pd.Series("France", index=table.index, name=niveau)
+    return table[colonne]
 
 
 def _regroupement_de(ind) -> str:

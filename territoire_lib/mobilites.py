@@ -25,7 +25,7 @@ import pandas as pd
 from . import agregation
 from .analyses import formater_nombre
 from .catalogue import indicateur, ligne_source, regroupements
-from .chargement import CLES_NIVEAU, _lire, journal_construction, table_communes
+from .chargement import CLES_NIVEAU, _lire, journal_construction, table_blocs, table_communes
 from .chemins import dossier_donnees
 from .graphiques import _avec_source
 from .erreurs import DonneesAlterees, NiveauInconnu, ResultatVide
@@ -255,8 +255,8 @@ def croissance_par_classe_65_ans(periode: str = "2016-2023",
     res = pd.DataFrame({
         "nb_communes": classe.value_counts(),
         "population_2023": t["population_2023"].groupby(classe).sum(),
-        "evolution_annuelle_%": agregation.calculer(t, ind, periode, classe),
-        "communes_non_renseignees": agregation.communes_non_renseignees(t, ind, periode, classe),
+        "evolution_annuelle_%": agregation.calculer(t, ind, periode, classe, blocs=table_blocs()),
+        "communes_non_renseignees": agregation.communes_non_renseignees(t, ind, periode, classe, blocs=table_blocs()),
     })
     ordre = [c for c in classe_part_65_ans(pd.Series(dtype=float), bornes).cat.categories if c in res.index]
     res = res.loc[ordre]

@@ -28,9 +28,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import agregation
 from .analyses import formater_nombre
-from .cartes import LOCALE_FR, VERSION_VEGA_LITE, Carte, _topojson, carte
+from .cartes import LOCALE_FR, VERSION_VEGA_LITE, Carte, _topojson, carte, texte_completude
 from .catalogue import catalogue, indicateur, ligne_source
 from .chargement import CLES_NIVEAU, indicateurs, table_communes, territoires
 from .erreurs import NiveauInconnu, ResultatVide
@@ -183,10 +182,7 @@ def _position(v: pd.Series, x: float) -> tuple:
 
 
 def _france(ident: str) -> float:
-    ind = indicateur(ident)
-    table = table_communes()
-    cle = pd.Series("France", index=table.index)
-    return float(agregation.calculer(table, ind, ind.millesime_defaut, cle).iloc[0])
+    return float(indicateurs(ident, niveau="france")[ident].iloc[0])
 
 
 def _lecture(centile: float, binaire: bool, x: float, nom_pluriel: str) -> str:
@@ -226,7 +222,7 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
     DataFrame
         ``theme, theme_libelle, indicateur, libelle, unite, millesime, valeur, rang, sur,
         centile, classe, valeur_classe, rang_classe, sur_classe, centile_classe, france,
-        reference, lecture, source``. ``rang`` : 1 = valeur la plus élevée du niveau ; ``centile`` :
+        reference, lecture, completude, source``. ``rang`` : 1 = valeur la plus élevée du niveau ; ``centile`` :
         % des territoires du niveau ayant une valeur inférieure ; ``*_classe`` : idem parmi
         les territoires de la même classe (``valeur_classe`` est la valeur de la classe
         entière, recalculée depuis ses communes) ; ``france`` : la France entière ; pour un
@@ -262,6 +258,11 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
         if binaire:
             rang, centile, rang_c, centile_c = pd.NA, np.nan, pd.NA, np.nan
         v_classe, v_france, reference = _references(ind, serie, meme_classe, par_classe, classe)
+        info = valeurs.attrs.get("completude", {}).get(i, {}).get("territoires", {}).get(code)
+        lecture = _lecture(centile, binaire, x, nom_pluriel)
+        if info and np.isnan(x) and info["statut"] == "incomplet":
+            lecture = (f"non calculé : {info['nb_sans_valeur']} commune(s) sans valeur sur {info['nb_communes']} "
+                       f"— voir expliquer({i!r}, {code!r}, niveau={niveau!r})")
         lignes.append({
             "theme": ind.theme, "theme_libelle": THEMES.get(ind.theme, ind.theme), "indicateur": i,
             "libelle": ind.libelle, "millesime": ind.millesime_defaut,
@@ -269,7 +270,8 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
             "valeur": x, "rang": rang, "sur": sur, "centile": centile,
             "classe": NOMS_CLASSES.get(classe, classe) if classe else pd.NA,
             "valeur_classe": v_classe, "rang_classe": rang_c, "sur_classe": sur_c, "centile_classe": centile_c,
-            "france": v_france, "reference": reference, "lecture": _lecture(centile, binaire, x, nom_pluriel),
+            "france": v_france, "reference": reference, "lecture": lecture,
+            "completude": texte_completude(info) if info else "complet",
             "source": ligne_source(i),
         })
     return pd.DataFrame(lignes)
