@@ -288,23 +288,27 @@ def indicateurs(
     if res.empty:
         raise ResultatVide(f"Aucun territoire ne correspond à la demande (niveau {niveau}, codes {codes}).")
     par_id = {x.id: x for x in inds}
-    res.attrs["completude"] = {i: _resume_completude(par_id[i], m, c.reindex(res.index), partiel)
+    res.attrs["completude"] = {i: _resume_completude(par_id[i], m, c.reindex(res.index), partiel, niveau)
                                for i, (m, c) in completudes.items()}
     return res
 
 
-def _resume_completude(ind, millesime, compl: pd.DataFrame, partiel: bool) -> dict:
-    """Résumé sérialisable de la complétude d'un indicateur (pour ``attrs`` et les infobulles)."""
-    pas_complet = compl[compl["statut"].notna() & (compl["statut"] != "complet")]
+def _resume_completude(ind, millesime, compl: pd.DataFrame, partiel: bool, niveau: str) -> dict:
+    """Résumé sérialisable de la complétude d'un indicateur (pour ``attrs`` et les infobulles).
+
+    À la commune, seuls les décomptes par statut (le détail : ``couverture=True`` ou :func:`completude`).
+    """
+    pas_complet = compl[compl["statut"].notna() & (compl["statut"] != "complet")] if niveau != "commune" else compl.iloc[:0]
     resume = {
         "millesime": None if millesime is None else str(millesime),
         "partiel": bool(partiel),
         "base": ind.agregation.get("base_libelle") if agregation.base_renseignees(ind) else None,
         "statuts": {str(k): int(v) for k, v in compl["statut"].value_counts().items()},
-        "territoires": {str(code): {"statut": ligne.statut, "nb_communes": int(ligne.nb_communes),
-                                    "nb_sans_valeur": int(ligne.nb_sans_valeur),
-                                    "exemples": list(ligne.codes_sans_valeur[:5])}
-                        for code, ligne in pas_complet.iterrows()},
+        "territoires": {str(code): {"statut": s, "nb_communes": int(n), "nb_sans_valeur": int(k),
+                                    "exemples": list(ex[:5])}
+                        for code, s, n, k, ex in zip(pas_complet.index, pas_complet["statut"],
+                                                     pas_complet["nb_communes"], pas_complet["nb_sans_valeur"],
+                                                     pas_complet.get("codes_sans_valeur", pas_complet["statut"]))},
     }
     n = sum(v for k, v in resume["statuts"].items() if k in ("incomplet", "partiel"))
     if n:
@@ -319,7 +323,7 @@ def completude(identifiant: str, niveau: str = "commune", millesime=None, codes:
     """Complétude d'un indicateur à un niveau : une ligne par territoire.
 
     Colonnes ``nb_communes``, ``nb_sans_valeur``, ``nb_par_bloc``, ``nb_hors_champ``,
-    ``statut``, ``codes_sans_valeur``.
+    ``statut`` et, au-delà de la commune, ``codes_sans_valeur``.
 
     Exemples
     --------

@@ -248,7 +248,8 @@ def expliquer(indicateur_id: str, code: str, niveau: str | None = None, millesim
         df = indicateurs(ind.id, niveau=niveau, millesime=m, codes=[code], partiel=partiel)
         valeur = df[ind.id].iloc[0]
         compl = completude(ind.id, niveau=niveau, millesime=m, codes=[code], partiel=partiel).iloc[0]
-        statut, sans = compl["statut"], list(compl["codes_sans_valeur"])
+        statut = compl["statut"]
+        sans = list(compl["codes_sans_valeur"]) if niveau != "commune" else ([code] if compl["nb_sans_valeur"] else [])
         nb_hors = int(compl["nb_hors_champ"])
     else:
         valeur, statut, sans, nb_hors = "non agrégeable (classe de commune)", "non disponible", [], 0
