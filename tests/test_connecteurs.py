@@ -22,7 +22,7 @@ RACINE = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "connecteurs"
 FICHIERS = {
     "arcep_ftth_communes": "fixture_arcep_commune_techno.csv",
-    "insee_bpe_2024": "fixture_BPE24.zip",
+    "insee_bpe_2023": "fixture_BPE23.zip",
     "insee_filosofi_2021": "fixture_base-cc-filosofi-2021-geo2025_csv.zip",
     "insee_mobpro_2022": "fixture_base-flux-mobilite-domicile-lieu-travail-2022_csv.zip",
     "france_tiers_lieux_2023": "fixture_bdftl-2023-01-fiche-identite.csv",
@@ -38,9 +38,14 @@ def cache_vide(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def cache_fixtures(cache_vide):
-    """Cache où chaque source « téléchargée » est sa fixture."""
+def cache_fixtures(cache_vide, monkeypatch):
+    """Cache où chaque source « téléchargée » est sa fixture (taille et md5 déclarés = ceux de la fixture)."""
+    sources = commun.lire_sources_web()
     for sid, nom in FICHIERS.items():
+        src = sources[sid]
+        if src.octets or src.md5:
+            monkeypatch.setitem(sources, sid, dataclasses.replace(
+                src, octets=(FIXTURES / nom).stat().st_size, md5=commun._md5(FIXTURES / nom)))
         cible = commun.chemin_brut(commun.source_web(sid))
         cible.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(FIXTURES / nom, cible)
@@ -76,14 +81,16 @@ def test_arcep_somme_des_anciens_codes():
 
 
 def test_bpe_comptages_arrondissements_et_distances():
-    t = _analyser("insee_bpe_2024")
+    t = _analyser("insee_bpe_2023")
     assert len(t) == len(tl.territoires("commune"))
     assert t.loc["75056", ["nb_medecins_generalistes", "nb_pharmacies"]].tolist() == [1, 1]
-    assert t.loc["01165", "nb_medecins_generalistes"] == 1 and t.loc["01002", "nb_france_services"] == 0
+    assert t.loc["01165", "nb_medecins_generalistes"] == 1 and t.loc["01002", "nb_france_services_bpe"] == 0
+    assert t.loc["01053", "nb_medecins_generalistes"] == 1  # compté même sans coordonnées
     assert t.loc["01001", "distance_france_services_km"] < 1
     r = t.attrs["rapport"]
     assert r["codes_traduits"] == {"01003": "01165", "75101": "75056"} and r["codes_non_apparies"] == ["99999"]
-    assert r["equipements_sans_coordonnees_pour_distances"] == 2
+    assert r["equipements_sans_coordonnees_pour_distances"] == 3
+    assert r["points_de_reference"]["mairie"] > 30000
 
 
 def test_mobpro_flux_et_arrondissements():
@@ -130,12 +137,12 @@ def test_sans_reseau_une_ligne_et_none(cache_vide, monkeypatch, capsys):
 
 
 def test_fichier_corrompu_une_ligne(cache_vide, capsys):
-    cible = commun.chemin_brut(commun.source_web("insee_bpe_2024"))
+    cible = commun.chemin_brut(commun.source_web("insee_filosofi_2021"))
     cible.parent.mkdir(parents=True)
     cible.write_bytes(b"PK\x03\x04 tronque")
-    assert connecteurs.essayer("insee_bpe_2024") is None
+    assert connecteurs.essayer("insee_filosofi_2021") is None
     ligne = capsys.readouterr().out.strip()
-    assert "\n" not in ligne and "corrompu" in ligne and "BPE24.zip" in ligne
+    assert "\n" not in ligne and "corrompu" in ligne and "filosofi-2021" in ligne
 
 
 def _simuler_telechargement(monkeypatch, fixture):
@@ -194,7 +201,7 @@ def test_ligne_de_commande(cache_fixtures, capsys):
     from territoire_lib.connecteurs.__main__ import main
 
     assert main(["liste"]) == 0
-    assert "insee_bpe_2024" in capsys.readouterr().out
+    assert "insee_bpe_2023" in capsys.readouterr().out
     assert main(["telecharger", "france_tiers_lieux_2023"]) == 0
     assert connecteurs.statut().set_index("source").loc["france_tiers_lieux_2023", "table"]
 
