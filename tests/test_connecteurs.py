@@ -27,6 +27,7 @@ FICHIERS = {
     "insee_mobpro_2022": "fixture_base-flux-mobilite-domicile-lieu-travail-2022_csv.zip",
     "france_tiers_lieux_2023": "fixture_bdftl-2023-01-fiche-identite.csv",
     "mediation_numerique_nationale": "fixture_lieux-de-mediation-numerique.csv",
+    "anct_france_services": "fixture_liste-france-services.csv",
 }
 
 
@@ -60,6 +61,7 @@ def test_toutes_les_sources_ont_un_analyseur_et_une_fixture():
     assert set(commun.lire_sources_web()) == set(connecteurs.ANALYSEURS) == set(FICHIERS)
     for s in commun.lire_sources_web().values():
         assert s.url.startswith("https://") and s.licence and s.millesime and s.colonnes
+        assert set(s.colonnes) <= set(s.schema_complet)
 
 
 def test_filosofi_secret_fusion_et_codes_non_apparies():
@@ -86,10 +88,10 @@ def test_bpe_comptages_arrondissements_et_distances():
     assert t.loc["75056", ["nb_medecins_generalistes", "nb_pharmacies"]].tolist() == [1, 1]
     assert t.loc["01165", "nb_medecins_generalistes"] == 1 and t.loc["01002", "nb_france_services_bpe"] == 0
     assert t.loc["01053", "nb_medecins_generalistes"] == 1  # compté même sans coordonnées
-    assert t.loc["01001", "distance_france_services_km"] < 1
+    assert t.loc["75056", "distance_pharmacie_km"] < 5
     r = t.attrs["rapport"]
     assert r["codes_traduits"] == {"01003": "01165", "75101": "75056"} and r["codes_non_apparies"] == ["99999"]
-    assert r["equipements_sans_coordonnees_pour_distances"] == 3
+    assert r["equipements_sans_coordonnees_pour_distances"] == 1
     assert r["points_de_reference"]["mairie"] > 30000
 
 

@@ -1,8 +1,8 @@
 """Connecteurs web : sources officielles en ligne, avec cache vérifié et repli hors ligne.
 
-Six sources n'existent que sur les portails des producteurs (Arcep, Insee BPE,
-Filosofi, MOBPRO, France Tiers-Lieux, cartographie nationale de la médiation
-numérique). Chacune est déclarée dans ``sources_web.toml`` et a son analyseur,
+Ces sources n'existent que sur les portails des producteurs (Arcep, Insee BPE,
+Filosofi, MOBPRO et zonages d'étude, ANCT France services, France Tiers-Lieux,
+cartographie nationale de la médiation numérique). Chacune est déclarée dans ``sources_web.toml`` et a son analyseur,
 qui rend une table communale au COG courant.
 
 - :func:`charger` : télécharge si besoin, vérifie, analyse (erreur française sinon) ;
@@ -26,13 +26,15 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..erreurs import ErreurSource, IndicateurNonDisponible
-from . import arcep, bpe, filosofi, lieux, mobpro
+from . import arcep, bpe, filosofi, france_services, lieux, mobpro
 from .commun import (
     COMMANDE_TELECHARGER,
     EmpreinteWebInattendue,
+    FichierWebNonConforme,
     SourceWebIndisponible,
     chemin_brut,
     chemin_table,
+    importer,
     lire_sources_web,
     registre_empreintes,
     source_web,
@@ -43,8 +45,10 @@ __all__ = [
     "ANALYSEURS",
     "SourceWebIndisponible",
     "EmpreinteWebInattendue",
+    "FichierWebNonConforme",
     "sources",
     "telecharger",
+    "importer",
     "analyser",
     "charger",
     "essayer",
@@ -64,6 +68,7 @@ ANALYSEURS: dict[str, Callable] = {
     mobpro.SOURCE: mobpro.analyser,
     lieux.TIERS_LIEUX: lieux.analyser_tiers_lieux,
     lieux.MEDIATION: lieux.analyser_mediation,
+    france_services.SOURCE: france_services.analyser,
 }
 
 

@@ -3,14 +3,15 @@
     python -m territoire_lib.connecteurs liste
     python -m territoire_lib.connecteurs telecharger insee_filosofi_2021 [--forcer]
     python -m territoire_lib.connecteurs telecharger tout
+    python -m territoire_lib.connecteurs importer anct_france_services liste.csv
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import charger, statut
-from .commun import lire_sources_web
+from . import analyser, charger, statut
+from .commun import importer, lire_sources_web
 from ..erreurs import ErreurTerritoire
 
 
@@ -23,9 +24,21 @@ def main(argv: list[str] | None = None) -> int:
     t = sous.add_parser("telecharger", help="télécharge, vérifie et analyse une source (ou « tout »)")
     t.add_argument("source", help="identifiant de la source, ou « tout »")
     t.add_argument("--forcer", action="store_true", help="retélécharger même si la source est en cache")
+    m = sous.add_parser("importer", help="met en cache un fichier officiel téléchargé à la main (vérifié)")
+    m.add_argument("source", help="identifiant de la source")
+    m.add_argument("fichier", help="chemin du fichier tel que publié par le producteur")
     args = p.parse_args(argv)
     if args.commande == "liste":
         print(statut().to_string(index=False))
+        return 0
+    if args.commande == "importer":
+        try:
+            importer(args.source, args.fichier)
+            table = analyser(args.source)
+        except ErreurTerritoire as exc:
+            print(f"{args.source} : échec. {exc}", file=sys.stderr)
+            return 1
+        print(f"{args.source} : fichier importé et vérifié, {len(table)} communes en cache.")
         return 0
     ids = list(lire_sources_web()) if args.source == "tout" else [args.source]
     echecs = 0

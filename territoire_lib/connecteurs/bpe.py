@@ -32,8 +32,7 @@ TYPES_EQUIPEMENTS = {
     "D113": "nb_maisons_sante",
 }
 #: Distances calculées : type → colonne (km).
-DISTANCES = {"A128": "distance_france_services_km", "D265": "distance_medecin_generaliste_km",
-             "D307": "distance_pharmacie_km"}
+DISTANCES = {"D265": "distance_medecin_generaliste_km", "D307": "distance_pharmacie_km"}
 
 
 def distances_equipement(equipements: pd.DataFrame, communes: pd.DataFrame) -> np.ndarray:

@@ -46,6 +46,7 @@ __all__ = [
     "chemin_table",
     "registre_empreintes",
     "telecharger",
+    "importer",
     "lire_brut",
     "normaliser_code_commune",
     "harmoniser_codes",
@@ -90,6 +91,7 @@ class SourceWeb:
     catalogue_insee: dict = field(default_factory=dict)
     hors_catalogue: str = ""
     ecart_catalogue: str = ""
+    adresse_verifiee: bool = True
 
     @property
     def schema_complet(self) -> dict:
@@ -288,6 +290,11 @@ def telecharger(source_id: str, forcer: bool = False, delai: float = 60.0) -> Pa
         return cible
     if os.environ.get("TERRITOIRE_HORS_LIGNE"):
         raise SourceWebIndisponible(source, "mode hors ligne demandé (variable TERRITOIRE_HORS_LIGNE)")
+    if not source.adresse_verifiee:
+        raise SourceWebIndisponible(
+            source, "adresse de téléchargement non vérifiée : téléchargez le fichier depuis la page du "
+            f"producteur ({source.page}) puis `python -m territoire_lib.connecteurs importer {source.id} "
+            "FICHIER` (le schéma est vérifié avant toute mise en cache).")
     cible.parent.mkdir(parents=True, exist_ok=True)
     if cible.exists():
         cible.unlink()
@@ -309,6 +316,46 @@ def telecharger(source_id: str, forcer: bool = False, delai: float = 60.0) -> Pa
     if not source.sha256:
         print(f"« {source.id} » téléchargé ({cible.stat().st_size / 1e6:.1f} Mo). Empreinte à épingler "
               f"dans territoire_lib/sources_web.toml : sha256 = \"{empreinte}\"")
+    return cible
+
+
+def importer(source_id: str, fichier: Path) -> Path:
+    """Met en cache un fichier officiel obtenu à la main (salle sans réseau, adresse non vérifiée).
+
+    Le fichier est vérifié comme un téléchargement (taille, md5, sha256
+    épinglés ; puis schéma à la lecture par l'analyseur) ; son empreinte est
+    enregistrée dans le registre du cache.
+
+    Paramètres
+    ----------
+    source_id : str
+        Identifiant de la source.
+    fichier : Path
+        Le fichier tel que publié par le producteur.
+
+    Renvoie
+    -------
+    Path
+        Le fichier brut dans le cache.
+    """
+    import shutil
+
+    source = source_web(source_id)
+    fichier = Path(fichier)
+    if not fichier.is_file():
+        raise SourceWebIndisponible(source, f"fichier à importer introuvable : {fichier}")
+    cible = chemin_brut(source)
+    cible.parent.mkdir(parents=True, exist_ok=True)
+    temporaire = cible.with_name(cible.name + ".import")
+    shutil.copyfile(fichier, temporaire)
+    try:
+        empreinte = _verifier(source, temporaire, retirer=True)
+        lire_brut(source_id, temporaire)  # schéma et types, avant toute mise en cache
+    except Exception:
+        temporaire.unlink(missing_ok=True)
+        raise
+    temporaire.replace(cible)
+    _enregistrer(source, cible, empreinte)
     return cible
 
 
