@@ -147,10 +147,13 @@ def _regroupement_de(ind) -> str:
     return next((k for k, v in regroupements().items() if v["colonne"] == colonne), "degurba")
 
 
-def _table_avec_web(inds) -> pd.DataFrame:
-    """Table des communes, complétée des colonnes des sources web (cache) dont dépendent ``inds``."""
+def _table_avec_web(inds, niveau: str = "commune") -> pd.DataFrame:
+    """Table des communes, complétée des colonnes des sources web (cache) dont dépendent ``inds`` et ``niveau``."""
     table = table_communes()
     web = {i.source_web: i.id for i in inds if i.source_web}
+    zonage = regroupements().get(niveau, {}).get("source_web")  # regroupement issu d'une source web
+    if zonage:
+        web.setdefault(zonage, None)
     if not web:
         return table
     from .connecteurs import table_communale
@@ -202,7 +205,7 @@ def indicateurs(
     ids = [ids] if isinstance(ids, str) else list(ids)
     _verifier_niveau(niveau)
     inds = [indicateur(i) for i in ids]
-    table = _table_avec_web(inds)
+    table = _table_avec_web(inds, niveau)
     cle = _cle(niveau, table)
     colonnes = {}
     for ind in inds:

@@ -28,6 +28,10 @@ FICHIERS = {
     "france_tiers_lieux_2023": "fixture_bdftl-2023-01-fiche-identite.csv",
     "mediation_numerique_nationale": "fixture_lieux-de-mediation-numerique.csv",
     "anct_france_services": "fixture_liste-france-services.csv",
+    "insee_aav2020": "fixture_AAV2020_au_01-01-2025.zip",
+    "insee_uu2020": "fixture_UU2020_au_01-01-2025.zip",
+    "insee_bv2022": "fixture_BV2022_au_01-01-2025.zip",
+    "insee_ze2020": "fixture_ZE2020_au_01-01-2025.zip",
 }
 
 

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 
 from ..erreurs import ErreurSource, IndicateurNonDisponible
-from . import arcep, bpe, filosofi, france_services, lieux, mobpro
+from . import arcep, bpe, filosofi, france_services, lieux, mobpro, zonages
 from .commun import (
     COMMANDE_TELECHARGER,
     EmpreinteWebInattendue,
@@ -69,6 +70,7 @@ ANALYSEURS: dict[str, Callable] = {
     lieux.TIERS_LIEUX: lieux.analyser_tiers_lieux,
     lieux.MEDIATION: lieux.analyser_mediation,
     france_services.SOURCE: france_services.analyser,
+    **{source: partial(zonages.analyser, zonage) for zonage, (source, *_) in zonages.ZONAGES.items()},
 }
 
 
@@ -204,7 +206,9 @@ def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **option
     ids : str ou liste de str
         Indicateurs du catalogue (les indicateurs hors ligne sont acceptés aussi).
     niveau : str
-        Niveau ou regroupement, comme pour :func:`territoire_lib.indicateurs`.
+        Niveau ou regroupement, comme pour :func:`territoire_lib.indicateurs` ; un
+        zonage d'étude en ligne (``aav2020``, ``uu2020``, ``bv2022``, ``ze2020``…)
+        est téléchargé au besoin comme les sources des indicateurs.
     **options
         ``millesime``, ``codes``, ``couverture``.
 
@@ -212,12 +216,13 @@ def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **option
     -------
     DataFrame ou None
     """
-    from ..catalogue import indicateur
+    from ..catalogue import indicateur, regroupements
     from ..chargement import indicateurs
 
     ids = [ids] if isinstance(ids, str) else list(ids)
     try:
-        besoins = sorted({indicateur(i).source_web for i in ids} - {""})
+        zonage = regroupements().get(niveau, {}).get("source_web", "")
+        besoins = sorted({indicateur(i).source_web for i in ids} - {""} | ({zonage} - {""}))
     except Exception as exc:
         print(" ".join(f"Indicateurs en ligne non calculés : {exc}".split()))
         return None
