@@ -229,6 +229,9 @@ def test_indicateurs_en_ligne_et_vue_flux(cache_fixtures, capsys):
     assert df.loc["75", "taux_pauvrete"] == pytest.approx(15.0)
     od = connecteurs.essayer("insee_mobpro_2022", vue="flux")
     assert {"code_commune_residence", "code_commune_travail", "actifs_occupes"} <= set(od.columns)
+    sortie = capsys.readouterr().out.strip().splitlines()
+    assert sortie == [connecteurs.millesime_en_cache("insee_filosofi_2021")]  # le millésime servi, en une ligne
+    assert "Filosofi 2021" in sortie[0] and "fichier en cache" in sortie[0]
     assert connecteurs.indicateurs_en_ligne("mediane_niveau_vie", niveau="epci") is None
     assert len(capsys.readouterr().out.strip().splitlines()) == 1
 

@@ -59,6 +59,7 @@ __all__ = [
     "disponible",
     "rapport",
     "statut",
+    "millesime_en_cache",
 ]
 
 #: Analyseur (fichier brut → table communale) de chaque source.
@@ -195,11 +196,31 @@ def essayer(source_id: str, verbeux: bool = True, vue: str | None = None) -> pd.
     return table
 
 
+def millesime_en_cache(source_id: str) -> str:
+    """Une ligne : quelle version de la source le cache sert (millésime, date du fichier, empreinte).
+
+    Exemples
+    --------
+    >>> millesime_en_cache("source_inconnue")
+    'Source en ligne inconnue : source_inconnue.'
+    """
+    src = lire_sources_web().get(source_id)
+    if src is None:
+        return f"Source en ligne inconnue : {source_id}."
+    info = registre_empreintes().get(source_id, {})
+    date = info.get("telecharge_le", "")[:10]
+    quand = f"fichier en cache du {date[8:10]}/{date[5:7]}/{date[:4]}" if date else "fichier en cache (date inconnue)"
+    empreinte = f", sha256 {info['sha256'][:12]}…" if info.get("sha256") else ""
+    return f"Données en ligne utilisées : {src.producteur}, {src.millesime} — {quand}{empreinte}."
+
+
 def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **options) -> pd.DataFrame | None:
     """:func:`territoire_lib.indicateurs` pour des indicateurs de sources en ligne, sans risque en atelier.
 
     Télécharge au besoin chaque source web nécessaire (via :func:`essayer`) ;
-    si l'une manque, une ligne d'explication et ``None``.
+    si l'une manque, une ligne d'explication et ``None``. En cas de succès,
+    une ligne par source dit quelle version le cache sert
+    (:func:`millesime_en_cache` : millésime, date du fichier, empreinte).
 
     Paramètres
     ----------
@@ -230,10 +251,13 @@ def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **option
         if essayer(sid, verbeux=False) is None:
             return None
     try:
-        return indicateurs(ids, niveau=niveau, **options)
+        res = indicateurs(ids, niveau=niveau, **options)
     except Exception as exc:  # message en une ligne, jamais de trace dans un carnet
         print(" ".join(f"Indicateurs en ligne non calculés : {exc}".split()))
         return None
+    for sid in besoins:  # chaque section en ligne dit quel millésime du cache elle utilise
+        print(millesime_en_cache(sid))
+    return res
 
 
 def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFrame:

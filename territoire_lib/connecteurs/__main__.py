@@ -4,6 +4,7 @@
     python -m territoire_lib.connecteurs telecharger insee_filosofi_2021 [--forcer]
     python -m territoire_lib.connecteurs telecharger tout
     python -m territoire_lib.connecteurs importer anct_france_services liste.csv
+    python -m territoire_lib.connecteurs restaurer CHEMIN/cache/web     (paquet hors ligne)
 """
 from __future__ import annotations
 
@@ -27,7 +28,21 @@ def main(argv: list[str] | None = None) -> int:
     m = sous.add_parser("importer", help="met en cache un fichier officiel téléchargé à la main (vérifié)")
     m.add_argument("source", help="identifiant de la source")
     m.add_argument("fichier", help="chemin du fichier tel que publié par le producteur")
+    r = sous.add_parser("restaurer", help="installe le cache web d'un paquet hors ligne (vérifié)")
+    r.add_argument("dossier", help="dossier web/ du paquet (brut/, tables/, registre)")
     args = p.parse_args(argv)
+    if args.commande == "restaurer":
+        from .cache import restaurer_cache
+
+        try:
+            installees = restaurer_cache(args.dossier)
+        except ErreurTerritoire as exc:
+            print(f"Cache web non restauré : {exc}", file=sys.stderr)
+            return 1
+        for i in installees:
+            print(f"{i['source']} : {i['producteur']}, {i['millesime']} — en cache.")
+        print(f"{len(installees)} source(s) en ligne disponibles hors ligne.")
+        return 0
     if args.commande == "liste":
         print(statut().to_string(index=False))
         return 0

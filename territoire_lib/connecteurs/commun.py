@@ -39,6 +39,7 @@ __all__ = [
     "FICHIER_SOURCES_WEB",
     "TYPES_CATALOGUE_INSEE",
     "COMMANDE_TELECHARGER",
+    "FICHIER_REGISTRE",
     "lire_sources_web",
     "source_web",
     "dossier_web",
