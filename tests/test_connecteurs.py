@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import territoire_lib as tl
@@ -32,6 +33,7 @@ FICHIERS = {
     "insee_uu2020": "fixture_UU2020_au_01-01-2025.zip",
     "insee_bv2022": "fixture_BV2022_au_01-01-2025.zip",
     "insee_ze2020": "fixture_ZE2020_au_01-01-2025.zip",
+    "insee_bpe_communes": "fixture_DS_BPE_CSV_FR.zip",
 }
 
 
@@ -97,6 +99,17 @@ def test_bpe_comptages_arrondissements_et_distances():
     assert r["codes_traduits"] == {"01003": "01165", "75101": "75056"} and r["codes_non_apparies"] == ["99999"]
     assert r["equipements_sans_coordonnees_pour_distances"] == 1
     assert r["points_de_reference"]["mairie"] > 30000
+
+
+def test_bpe_format_agrege_sans_double_compte():
+    t = _analyser("insee_bpe_communes")
+    assert t.loc["01053", ["nb_pharmacies_2023", "nb_medecins_generalistes_2023", "nb_equipements_bpe_2023"]].tolist() == [2, 3, 9]
+    assert t.loc["01053", "nb_france_services_2023"] == 0  # commune citée : vrai zéro
+    assert t.loc["01165", "nb_pharmacies_2023"] == 2  # 01070 + 01165
+    assert t.loc["75056", "nb_pharmacies_2023"] == 5  # l'arrondissement n'est pas recompté
+    assert pd.isna(t.loc["01002", "nb_pharmacies_2023"])  # commune absente du fichier : NA, jamais 0
+    r = t.attrs["rapport"]
+    assert r["annees"] == [2023] and r["codes_non_apparies"] == ["99999"]
 
 
 def test_mobpro_flux_et_arrondissements():

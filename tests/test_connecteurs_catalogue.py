@@ -222,3 +222,35 @@ def test_fichier_en_cache_non_conforme_une_ligne(tmp_path, monkeypatch, capsys):
     assert connecteurs.essayer("insee_bpe_2023") is None
     ligne = capsys.readouterr().out.strip()
     assert "\n" not in ligne and "taille" in ligne and "BPE23.zip" in ligne
+
+
+def test_fixtures_generees_reproductibles(tmp_path, monkeypatch):
+    """``generer.py`` réécrit à l'octet près les fixtures livrées (rien n'est retouché à la main)."""
+    import sys
+
+    sys.path.insert(0, str(FIXTURES))
+    import generer
+
+    monkeypatch.setattr(generer, "FIXTURES", tmp_path)
+    generer.generer()
+    ecrites = sorted(p.name for p in tmp_path.iterdir())
+    assert len(ecrites) >= 7
+    for nom in ecrites:
+        assert (tmp_path / nom).read_bytes() == (FIXTURES / nom).read_bytes(), nom
+
+
+def test_bpe_agregee_par_indicateurs(tmp_path, monkeypatch):
+    import dataclasses
+
+    import territoire_lib as tl
+
+    monkeypatch.setenv("TERRITOIRE_CACHE", str(tmp_path / "cache"))
+    fixture = FIXTURES / "fixture_DS_BPE_CSV_FR.zip"
+    sources = commun.lire_sources_web()
+    src = sources["insee_bpe_communes"]
+    monkeypatch.setitem(sources, src.id, dataclasses.replace(src, octets=fixture.stat().st_size,
+                                                            md5=commun._md5(fixture)))
+    commun.importer("insee_bpe_communes", fixture)
+    dep = tl.indicateurs(["nb_equipements_bpe", "pharmacies_pour_10000_hab"], niveau="departement", codes=["75"])
+    pop = tl.indicateurs("population", codes=["75056"]).loc["75056", "population"]
+    assert dep.loc["75", "pharmacies_pour_10000_hab"] == pytest.approx(5 / pop * 10000)

@@ -27,7 +27,7 @@ from functools import partial
 import pandas as pd
 
 from ..erreurs import ErreurSource, IndicateurNonDisponible
-from . import arcep, bpe, filosofi, france_services, lieux, mobpro, zonages
+from . import arcep, bpe, bpe_communes, filosofi, france_services, lieux, mobpro, zonages
 from .commun import (
     COMMANDE_TELECHARGER,
     EmpreinteWebInattendue,
@@ -71,6 +71,7 @@ ANALYSEURS: dict[str, Callable] = {
     lieux.TIERS_LIEUX: lieux.analyser_tiers_lieux,
     lieux.MEDIATION: lieux.analyser_mediation,
     france_services.SOURCE: france_services.analyser,
+    bpe_communes.SOURCE: bpe_communes.analyser,
     **{source: partial(zonages.analyser, zonage) for zonage, (source, *_) in zonages.ZONAGES.items()},
 }
 
