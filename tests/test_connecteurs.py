@@ -34,7 +34,10 @@ FICHIERS = {
     "insee_bv2022": "fixture_BV2022_au_01-01-2025.zip",
     "insee_ze2020": "fixture_ZE2020_au_01-01-2025.zip",
     "insee_bpe_communes": "fixture_DS_BPE_CSV_FR.zip",
+    "insee_filosofi_2017": "fixture_indic-struct-distrib-revenu-2017-COMMUNES.zip",
 }
+#: Sources composées de plusieurs millésimes (aucun fichier propre).
+SERIES = {s.id for s in commun.lire_sources_web().values() if s.composantes}
 
 
 @pytest.fixture
@@ -64,8 +67,9 @@ def _analyser(sid):
 
 
 def test_toutes_les_sources_ont_un_analyseur_et_une_fixture():
-    assert set(commun.lire_sources_web()) == set(connecteurs.ANALYSEURS) == set(FICHIERS)
+    assert set(commun.lire_sources_web()) == set(connecteurs.ANALYSEURS) == set(FICHIERS) | SERIES
     for s in commun.lire_sources_web().values():
+        assert all(c in FICHIERS for c in s.composantes)
         assert s.url.startswith("https://") and s.licence and s.millesime and s.colonnes
         assert set(s.colonnes) <= set(s.schema_complet)
 
@@ -110,6 +114,21 @@ def test_bpe_format_agrege_sans_double_compte():
     assert pd.isna(t.loc["01002", "nb_pharmacies_2023"])  # commune absente du fichier : NA, jamais 0
     r = t.attrs["rapport"]
     assert r["annees"] == [2023] and r["codes_non_apparies"] == ["99999"]
+
+
+def test_filosofi_plusieurs_millesimes(cache_fixtures):
+    t = connecteurs.charger("insee_filosofi_series").set_index("code_commune")
+    assert t.loc["75056", ["mediane_niveau_vie_2017", "mediane_niveau_vie_2021"]].tolist() == [27000, 30000]
+    assert np.isnan(t.loc["01165", "mediane_niveau_vie_2017"])  # 01070 + 01165 fusionnées : médiane inconnue
+    assert t.loc["01165", "personnes_menages_fiscaux_2017"] == 1500  # sommes : elles s'additionnent
+    dep = tl.indicateurs("taux_pauvrete_filosofi", niveau="departement", codes=["75"], millesime=2017)
+    assert dep.loc["75", "taux_pauvrete_filosofi"] == pytest.approx(16.0)
+    dep = tl.indicateurs("taux_pauvrete_filosofi", niveau="departement", codes=["75"], millesime=2021)
+    assert dep.loc["75", "taux_pauvrete_filosofi"] == pytest.approx(15.0)
+    com = tl.indicateurs("mediane_niveau_vie_filosofi", codes=["01053"], millesime=2017)
+    assert com.loc["01053", "mediane_niveau_vie_filosofi"] == 20000
+    ligne = connecteurs.millesime_en_cache("insee_filosofi_series")
+    assert "2017" in ligne and "2021" in ligne
 
 
 def test_mobpro_flux_et_arrondissements():

@@ -51,7 +51,8 @@ def _id_fichier(url: str) -> str | None:
 
 
 def _sources_insee():
-    return [s for s in commun.lire_sources_web().values() if "insee.fr" in s.url]
+    """Sources dont le fichier est sur insee.fr (une série composée n'a pas de fichier propre)."""
+    return [s for s in commun.lire_sources_web().values() if "insee.fr" in s.url and not s.composantes]
 
 
 def _entree(catalogue, ref: dict) -> dict:
@@ -101,6 +102,8 @@ def test_declaration_identique_au_catalogue(sid, catalogue_insee):
         assert s.separateur == e["separateur"]
     if e.get("onglet"):
         assert (s.onglet, s.premiere_ligne) == (e["onglet"], e["premiere_ligne"])
+    if e.get("valeurs_manquantes"):
+        assert e["valeurs_manquantes"] in s.valeurs_manquantes
     if e.get("type_col"):
         attendu = {c: commun.TYPES_CATALOGUE_INSEE[t] for c, t in e["type_col"].items()}
         assert list(s.schema.items()) == list(attendu.items()), "schéma différent du catalogue"

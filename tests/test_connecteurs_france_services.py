@@ -124,3 +124,14 @@ def test_import_verifie_le_schema(tmp_path, monkeypatch):
     assert commun.registre_empreintes()["anct_france_services"]["sha256"] == commun._sha256(FIXTURE)
     shutil.rmtree(tmp_path / "cache")
     assert np.isnan(np.nan)
+
+
+def test_telecharger_tout_ne_compte_pas_l_import_manuel_comme_un_echec(tmp_path, monkeypatch, capsys):
+    from territoire_lib.connecteurs import __main__ as cli
+
+    monkeypatch.setenv("TERRITOIRE_CACHE", str(tmp_path / "cache"))
+    appels = []
+    monkeypatch.setattr(cli, "charger", lambda i, forcer=False: appels.append(i) or pd.DataFrame({"code_commune": ["01001"]}))
+    assert cli.main(["telecharger", "tout"]) == 0
+    assert "anct_france_services" not in appels and "insee_bpe_2023" in appels
+    assert "importer anct_france_services" in capsys.readouterr().out

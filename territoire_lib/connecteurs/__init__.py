@@ -33,6 +33,7 @@ from .commun import (
     EmpreinteWebInattendue,
     FichierWebNonConforme,
     SourceWebIndisponible,
+    bruts_presents,
     chemin_brut,
     chemin_table,
     importer,
@@ -72,6 +73,8 @@ ANALYSEURS: dict[str, Callable] = {
     lieux.MEDIATION: lieux.analyser_mediation,
     france_services.SOURCE: france_services.analyser,
     bpe_communes.SOURCE: bpe_communes.analyser,
+    filosofi.SOURCE_2017: filosofi.analyser_2017,
+    filosofi.SERIES: filosofi.analyser_series,
     **{source: partial(zonages.analyser, zonage) for zonage, (source, *_) in zonages.ZONAGES.items()},
 }
 
@@ -134,7 +137,7 @@ def charger(source_id: str, forcer: bool = False) -> pd.DataFrame:
         Messages en français nommant la source et son adresse.
     """
     src = source_web(source_id)
-    if not forcer and chemin_table(src).exists() and chemin_brut(src).exists():
+    if not forcer and chemin_table(src).exists() and bruts_presents(src):
         return table_communale(source_id)
     telecharger(source_id, forcer=forcer)
     return analyser(source_id)
@@ -208,6 +211,10 @@ def millesime_en_cache(source_id: str) -> str:
     src = lire_sources_web().get(source_id)
     if src is None:
         return f"Source en ligne inconnue : {source_id}."
+    if src.composantes:  # série : le millésime et la date de chaque fichier
+        parties = [millesime_en_cache(c).removeprefix("Données en ligne utilisées : ").rstrip(".")
+                   for c in src.composantes]
+        return f"Données en ligne utilisées : {' ; '.join(parties)}."
     info = registre_empreintes().get(source_id, {})
     date = info.get("telecharge_le", "")[:10]
     quand = f"fichier en cache du {date[8:10]}/{date[5:7]}/{date[:4]}" if date else "fichier en cache (date inconnue)"
@@ -272,7 +279,7 @@ def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFra
     src = source_web(source_id)
     cible = chemin_table(src)
     if not cible.exists():
-        if chemin_brut(src).exists():
+        if bruts_presents(src):
             return analyser(source_id)
         objet = f"L'indicateur « {indicateur} » vient" if indicateur else "Cette table vient"
         raise IndicateurNonDisponible(
@@ -296,7 +303,7 @@ def disponible(source_id: str) -> bool:
     False
     """
     src = lire_sources_web().get(source_id)
-    return src is not None and (chemin_table(src).exists() or chemin_brut(src).exists())
+    return src is not None and (chemin_table(src).exists() or bruts_presents(src))
 
 
 def rapport(source_id: str) -> dict:
@@ -317,7 +324,7 @@ def statut() -> pd.DataFrame:
     reg = registre_empreintes()
     return pd.DataFrame([
         {"source": s.id, "producteur": s.producteur, "millesime": s.millesime,
-         "fichier_brut": chemin_brut(s).exists(), "table": chemin_table(s).exists(),
+         "fichier_brut": bruts_presents(s), "table": chemin_table(s).exists(),
          "sha256_constatee": reg.get(s.id, {}).get("sha256", ""), "sha256_epinglee": s.sha256}
         for s in lire_sources_web().values()
     ])

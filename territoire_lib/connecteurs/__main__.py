@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import analyser, charger, statut
+from . import analyser, charger, disponible, statut
 from .commun import importer, lire_sources_web
 from ..erreurs import ErreurTerritoire
 
@@ -55,9 +55,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{args.source} : fichier importé et vérifié, {len(table)} communes en cache.")
         return 0
-    ids = list(lire_sources_web()) if args.source == "tout" else [args.source]
+    sources = lire_sources_web()
+    ids = list(sources) if args.source == "tout" else [args.source]
     echecs = 0
     for i in ids:
+        src = sources.get(i)
+        if args.source == "tout" and src is not None and not src.adresse_verifiee and not disponible(i):
+            print(f"{i} : téléchargement automatique désactivé (adresse non vérifiée) ; téléchargez le fichier "
+                  f"depuis {src.page} puis `python -m territoire_lib.connecteurs importer {i} FICHIER`.")
+            continue
         try:
             table = charger(i, forcer=args.forcer)
             print(f"{i} : {len(table)} communes en cache.")

@@ -45,6 +45,7 @@ __all__ = [
     "dossier_web",
     "chemin_brut",
     "chemin_table",
+    "bruts_presents",
     "registre_empreintes",
     "telecharger",
     "importer",
@@ -93,6 +94,8 @@ class SourceWeb:
     hors_catalogue: str = ""
     ecart_catalogue: str = ""
     adresse_verifiee: bool = True
+    composantes: list = field(default_factory=list)
+    valeurs_manquantes: list = field(default_factory=list)
 
     @property
     def schema_complet(self) -> dict:
@@ -187,6 +190,13 @@ def dossier_web() -> Path:
 def chemin_brut(source: SourceWeb) -> Path:
     """Chemin du fichier brut téléchargé (qu'il existe ou non)."""
     return dossier_web() / "brut" / source.nom_fichier
+
+
+def bruts_presents(source: SourceWeb) -> bool:
+    """Vrai si le fichier brut de la source (ou, pour une série, celui de chaque composante) est en cache."""
+    if source.composantes:
+        return all(bruts_presents(source_web(c)) for c in source.composantes)
+    return chemin_brut(source).exists()
 
 
 def chemin_table(source: SourceWeb) -> Path:
@@ -285,6 +295,10 @@ def telecharger(source_id: str, forcer: bool = False, delai: float = 60.0) -> Pa
     import pooch
 
     source = source_web(source_id)
+    if source.composantes:  # série de millésimes : chaque fichier est téléchargé et vérifié à part
+        for composante in source.composantes:
+            telecharger(composante, forcer=forcer, delai=delai)
+        return dossier_web() / "brut"
     cible = chemin_brut(source)
     if cible.exists() and not forcer:
         _verifier(source, cible)
@@ -428,6 +442,8 @@ def _typer(source: SourceWeb, df: pd.DataFrame) -> pd.DataFrame:
     ecarts = []
     for col, type_ in source.colonnes.items():
         brut = df[col].astype("string").str.strip()
+        if source.valeurs_manquantes:  # marques de valeur absente déclarées par le producteur (ex. « nd »)
+            brut = brut.mask(brut.isin(source.valeurs_manquantes))
         if type_ in ("int", "float"):
             texte = brut.str.replace(",", ".", regex=False).str.replace(r"[\s\u202f\u00a0]", "", regex=True)
             valeurs = pd.to_numeric(texte, errors="coerce")
