@@ -35,6 +35,8 @@ FICHIERS = {
     "insee_ze2020": "fixture_ZE2020_au_01-01-2025.zip",
     "insee_bpe_communes": "fixture_DS_BPE_CSV_FR.zip",
     "insee_filosofi_2017": "fixture_indic-struct-distrib-revenu-2017-COMMUNES.zip",
+    **{f"insee_rp_logement_{a}": f"fixture_RP{a}_LOGEMT_csv.zip" for a in (2016, 2017, 2018, 2019, 2020)},
+    "insee_rp_logement_2021": "fixture_RP2021_logemt.parquet",
 }
 #: Sources composées de plusieurs millésimes (aucun fichier propre).
 SERIES = {s.id for s in commun.lire_sources_web().values() if s.composantes}
@@ -129,6 +131,37 @@ def test_filosofi_plusieurs_millesimes(cache_fixtures):
     assert com.loc["01053", "mediane_niveau_vie_filosofi"] == 20000
     ligne = connecteurs.millesime_en_cache("insee_filosofi_series")
     assert "2017" in ligne and "2021" in ligne
+
+
+def test_rp_logements_plusieurs_millesimes(cache_fixtures):
+    from territoire_lib.connecteurs import rp_logements
+
+    t = rp_logements.analyser(2016, FIXTURES / FICHIERS["insee_rp_logement_2016"]).set_index("code_commune")
+    assert t.loc["75056", ["logements", "residences_secondaires", "logements_vacants"]].tolist() == [7.5, 1.0, 1.5]
+    assert t.loc["01165", ["logements", "residences_secondaires"]].tolist() == [4.0, 1.0]  # 01070 + 01165
+    assert t.attrs["rapport"]["codes_non_apparies"] == ["99999"]
+    v16 = tl.indicateurs("part_logements_vacants_rp", codes=["75056"], millesime=2016)
+    v21 = tl.indicateurs("part_logements_vacants_rp", codes=["75056"], millesime=2021)
+    assert v16.loc["75056", "part_logements_vacants_rp"] == pytest.approx(20.0)
+    assert v21.loc["75056", "part_logements_vacants_rp"] == pytest.approx(100 * 3.5 / 9.5)
+    dep = tl.indicateurs("part_residences_secondaires_rp", niveau="departement", codes=["01"], millesime=2019)
+    assert dep.loc["01", "part_residences_secondaires_rp"] == pytest.approx(100 * 1.0 / 9.0)
+
+
+def test_rp_logements_poids_illisible_erreur(tmp_path):
+    import zipfile
+
+    from territoire_lib.connecteurs import rp_logements
+
+    chemin = tmp_path / "rp.zip"
+    with zipfile.ZipFile(chemin, "w") as z:
+        z.writestr("FD_LOGEMT_2017.csv", "COMMUNE;CATL;IPONDL\n75056;1;deux\n")
+    with pytest.raises(commun.FichierWebNonConforme, match="insee_rp_logement_2017.*IPONDL"):
+        rp_logements.analyser(2017, chemin)
+    with zipfile.ZipFile(chemin, "w") as z:
+        z.writestr("FD_LOGEMT_2017.csv", "COMMUNE;IPONDL\n75056;1.0\n")
+    with pytest.raises(commun.FichierWebNonConforme, match="colonnes attendues absentes du fichier : CATL"):
+        rp_logements.analyser(2017, chemin)
 
 
 def test_mobpro_flux_et_arrondissements():

@@ -27,7 +27,7 @@ from functools import partial
 import pandas as pd
 
 from ..erreurs import ErreurSource, IndicateurNonDisponible
-from . import arcep, bpe, bpe_communes, filosofi, france_services, lieux, mobpro, zonages
+from . import arcep, bpe, bpe_communes, filosofi, france_services, lieux, mobpro, rp_logements, zonages
 from .commun import (
     COMMANDE_TELECHARGER,
     EmpreinteWebInattendue,
@@ -75,6 +75,8 @@ ANALYSEURS: dict[str, Callable] = {
     bpe_communes.SOURCE: bpe_communes.analyser,
     filosofi.SOURCE_2017: filosofi.analyser_2017,
     filosofi.SERIES: filosofi.analyser_series,
+    **{source: partial(rp_logements.analyser, annee) for annee, source in rp_logements.SOURCES.items()},
+    rp_logements.SERIES: rp_logements.analyser_series,
     **{source: partial(zonages.analyser, zonage) for zonage, (source, *_) in zonages.ZONAGES.items()},
 }
 

@@ -63,7 +63,7 @@ FICHIER_REGISTRE = "registre_empreintes.json"
 AGENT = "territoires-en-transition (connecteurs web ; contact : voir README du dépôt)"
 TYPES = {"str": "string", "int": "Int64", "float": "float64"}
 #: Types du catalogue des fichiers de l'Insee (DoReMIFaSol, ``type_col``) → types déclarés ici.
-TYPES_CATALOGUE_INSEE = {"character": "str", "integer": "int", "numeric": "float"}
+TYPES_CATALOGUE_INSEE = {"character": "str", "integer": "int", "numeric": "float", "number": "float"}
 
 
 @dataclass(frozen=True)
