@@ -264,3 +264,23 @@ def test_bpe_agregee_par_indicateurs(tmp_path, monkeypatch):
     dep = tl.indicateurs(["nb_equipements_bpe", "pharmacies_pour_10000_hab"], niveau="departement", codes=["75"])
     pop = tl.indicateurs("population", codes=["75056"]).loc["75056", "population"]
     assert dep.loc["75", "pharmacies_pour_10000_hab"] == pytest.approx(5 / pop * 10000)
+
+
+@pytest.mark.parametrize("sid,nom", [("insee_rp_logement_2021", "fixture_RP2021_logemt.parquet"),
+                                     ("insee_rp_logement_2016", "fixture_RP2016_LOGEMT_csv.zip"),
+                                     ("insee_aav2020", "fixture_AAV2020_au_01-01-2025.zip")])
+def test_import_verifie_l_en_tete_sans_lire_les_lignes(sid, nom, tmp_path, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setenv("TERRITOIRE_CACHE", str(tmp_path / "cache"))
+    fixture = FIXTURES / nom
+    sources = commun.lire_sources_web()
+    monkeypatch.setitem(sources, sid, dataclasses.replace(sources[sid], octets=fixture.stat().st_size,
+                                                          md5=commun._md5(fixture)))
+    assert commun.importer(sid, fixture).exists()
+    autre = tmp_path / nom
+    autre.write_bytes(fixture.read_bytes())
+    monkeypatch.setitem(sources, sid, dataclasses.replace(sources[sid], schema={**sources[sid].schema, "ABSENTE": "str"}))
+    monkeypatch.setitem(sources, sid, dataclasses.replace(sources[sid], octets=0, md5=""))
+    with pytest.raises(commun.FichierWebNonConforme, match="ABSENTE"):
+        commun.verifier_schema(sid, autre)

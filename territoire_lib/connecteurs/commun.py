@@ -49,6 +49,7 @@ __all__ = [
     "registre_empreintes",
     "telecharger",
     "importer",
+    "verifier_schema",
     "lire_brut",
     "normaliser_code_commune",
     "harmoniser_codes",
@@ -365,7 +366,7 @@ def importer(source_id: str, fichier: Path) -> Path:
     shutil.copyfile(fichier, temporaire)
     try:
         empreinte = _verifier(source, temporaire, retirer=True)
-        lire_brut(source_id, temporaire)  # schéma et types, avant toute mise en cache
+        verifier_schema(source_id, temporaire)  # colonnes, avant toute mise en cache (types : à l'analyse)
     except Exception:
         temporaire.unlink(missing_ok=True)
         raise
@@ -421,6 +422,20 @@ def _lire_texte(source: SourceWeb, ouvrir, colonnes: list[str]) -> pd.DataFrame:
     raise ErreurSource(f"« {source.id} » : encodage illisible (ni {premier} ni latin-1).")
 
 
+def _entete_texte(source: SourceWeb, ouvrir) -> None:
+    """Vérifie la seule ligne d'en-tête d'un CSV (aucune ligne de données lue)."""
+    premier = "utf-8-sig" if source.encodage.lower() in ("utf-8", "utf8") else source.encodage
+    for encodage in dict.fromkeys((premier, "latin-1")):
+        try:
+            with ouvrir() as flux:
+                entete = pd.read_csv(flux, sep=source.separateur, nrows=0, encoding=encodage).columns
+            _verifier_entete(source, [str(c).strip() for c in entete])
+            return
+        except UnicodeDecodeError:
+            continue
+    raise ErreurSource(f"« {source.id} » : encodage illisible (ni {premier} ni latin-1).")
+
+
 def _lire_classeur(source: SourceWeb, ouvrir, colonnes: list[str]) -> pd.DataFrame:
     """Lit l'onglet déclaré d'un classeur xlsx de l'Insee (en-tête à la ligne ``premiere_ligne``)."""
     import io
@@ -461,6 +476,42 @@ def _typer(source: SourceWeb, df: pd.DataFrame) -> pd.DataFrame:
     if ecarts:
         raise FichierWebNonConforme(source, ecarts)
     return df
+
+
+def verifier_schema(source_id: str, chemin: Path) -> None:
+    """Vérifie l'en-tête d'un fichier (toutes les colonnes du schéma déclaré) sans lire ses lignes.
+
+    Lève
+    ----
+    FichierWebNonConforme
+        Membre d'archive, onglet ou colonne absents.
+    SourceWebIndisponible
+        Fichier corrompu ou illisible.
+    """
+    source = source_web(source_id)
+    chemin = Path(chemin)
+    try:
+        if source.format == "parquet":
+            import pyarrow.parquet as pq
+
+            _verifier_entete(source, list(pq.ParquetFile(chemin).schema_arrow.names))
+            return
+        classeur = source.membre.lower().endswith(("xlsx", "xlsx$"))
+        if source.format == "zip":
+            with zipfile.ZipFile(chemin) as archive:
+                membre = _membre(source, archive)
+                if classeur:
+                    _lire_classeur(source, lambda: archive.open(membre), [])
+                else:
+                    _entete_texte(source, lambda: archive.open(membre))
+        else:
+            _entete_texte(source, lambda: open(chemin, "rb"))
+    except (zipfile.BadZipFile, pd.errors.ParserError, EOFError) as exc:
+        raise SourceWebIndisponible(source, f"fichier corrompu ou tronqué ({type(exc).__name__} : {exc})") from None
+    except Exception as exc:
+        if isinstance(exc, ErreurSource):
+            raise
+        raise SourceWebIndisponible(source, f"fichier illisible ({type(exc).__name__} : {exc})") from None
 
 
 def lire_brut(source_id: str, chemin: Path | None = None) -> pd.DataFrame:
