@@ -281,6 +281,8 @@ def test_ligne_de_commande(cache_fixtures, capsys):
 @pytest.mark.parametrize("sid", sorted(FICHIERS))
 def test_source_officielle_en_ligne(sid, tmp_path, monkeypatch):
     """Télécharge la vraie source, l'analyse et vérifie l'ordre de grandeur."""
+    if not commun.source_web(sid).adresse_verifiee:
+        pytest.skip(f"{sid} : adresse de téléchargement non vérifiée (import manuel, voir sources_web.toml)")
     monkeypatch.setenv("TERRITOIRE_CACHE", str(tmp_path))
     table = connecteurs.charger(sid)
     assert table["code_commune"].is_unique
