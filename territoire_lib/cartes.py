@@ -544,17 +544,22 @@ def carte(
         ind = _indicateur(ind_id)
         df = indicateurs(ind_id, niveau=niveau, millesime=m, partiel=partiel)
         serie = df[ind_id].reindex(table["code"]).reset_index(drop=True)
-        if serie.isna().all():
+        compl = df.attrs["completude"][ind_id]
+        incomplets = {c for c, info in compl["territoires"].items() if info["statut"] == "incomplet"}
+        if serie.isna().all() and not incomplets & set(table["code"]):
             zone = "pour les territoires demandés" if codes is not None else f"au niveau {niveau}"
             raise ResultatVide(
                 f"« {ind_id} » ({m}) n'a aucune valeur {zone} : rien à cartographier. "
                 f"Couverture de cet indicateur : {ind.couverture}.")
-        compl = df.attrs["completude"][ind_id]
         source = ligne_source(ind_id, m)
         if partiel and compl["statuts"].get("partiel"):
             source += f" — sommes partielles pour {compl['statuts']['partiel']} territoire(s)"
         opt = _Option(ind_id, m, ind.libelle, ind.unite, source)
-        _ajouter(table, i, serie, opt, ind.agregation["type"], ind.id, classification, k, bornes, palette)
+        if serie.notna().any():
+            _ajouter(table, i, serie, opt, ind.agregation["type"], ind.id, classification, k, bornes, palette)
+        else:  # tous incomplets : la carte montre où et pourquoi, sans classes
+            table[f"c{i}"], table[f"v{i}"] = -1, serie.astype("float64")
+            opt.methode = "aucun territoire complet"
         _marquer_completude(table, i, opt, compl)
         options.append(opt)
     return Carte(niveau, options, table, zoom_idf=zoom_idf, largeur=largeur, titre=titre,

@@ -178,10 +178,13 @@ def _regroupement_de(ind) -> str:
     return next((k for k, v in regroupements().items() if v["colonne"] == colonne), "degurba")
 
 
-def _table_avec_web(inds) -> pd.DataFrame:
-    """Table des communes, complétée des colonnes des sources web (cache) dont dépendent ``inds``."""
+def _table_avec_web(inds, niveau: str = "commune") -> pd.DataFrame:
+    """Table des communes, complétée des colonnes des sources web (cache) dont dépendent ``inds`` et ``niveau``."""
     table = table_communes()
     web = {i.source_web: i.id for i in inds if i.source_web}
+    zonage = regroupements().get(niveau, {}).get("source_web")  # regroupement issu d'une source web
+    if zonage:
+        web.setdefault(zonage, None)
     if not web:
         return table
     from .connecteurs import table_communale
@@ -246,7 +249,7 @@ def indicateurs(
     ids = [ids] if isinstance(ids, str) else list(ids)
     _verifier_niveau(niveau)
     inds = [indicateur(i) for i in ids]
-    table = _table_avec_web(inds)
+    table = _table_avec_web(inds, niveau)
     cle = _cle(niveau, table)
     colonnes, completudes = {}, {}
     for ind in inds:
@@ -334,7 +337,7 @@ def completude(identifiant: str, niveau: str = "commune", millesime=None, codes:
     _verifier_niveau(niveau)
     ind = indicateur(identifiant)
     m = ind.verifier_millesime(millesime)
-    table = _table_avec_web([ind])
+    table = _table_avec_web([ind], niveau)
     r = agregation.calculer_detail(table, ind, m, _cle(niveau, table), blocs=table_blocs(), partiel=partiel)
     compl = r.completude
     if niveau == "commune":
