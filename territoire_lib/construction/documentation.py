@@ -15,6 +15,10 @@ def _nombre(x: float, decimales: int = 0) -> str:
     return texte.replace(",", "\u202f").replace(".", ",")
 
 
+_METHODES = {"nnls": "densités estimées sur toutes les communes par moindres carrés non négatifs",
+             "seuils_manuel": "seuils de densité du manuel Eurostat", "imposees": "densités imposées"}
+
+
 def paragraphe_degurba(journal: dict) -> list[str]:
     """Lignes Markdown qui décrivent la méthode DEGURBA et ses limites, chiffres du journal.
 
@@ -42,13 +46,15 @@ def paragraphe_degurba(journal: dict) -> list[str]:
     rapport = journal.get("degurba") or {}
     if "densites_classes" not in rapport:
         return []
-    from .degurba import LIBELLES_DEGURBA
+    from .degurba import LIBELLES_DEGURBA, LIBELLES_DEGURBA_NIVEAU1
 
     estimation = rapport["densites_classes"]
     densites = ", ".join(f"{LIBELLES_DEGURBA.get(int(c), c).lower()} {_nombre(float(d))}"
                          for c, d in estimation.get("densites", {}).items() if float(d) > 0)
     statuts = ", ".join(f"{k} : {_nombre(v)}" for k, v in rapport.get("statuts", {}).items())
-    parts = " ; ".join(f"{k} {_nombre(v, 1)} %" for k, v in rapport.get("parts_population_niveau1", {}).items())
+    ordre = list(LIBELLES_DEGURBA_NIVEAU1.values())
+    parts = " ; ".join(f"{k} {_nombre(v, 1)} %" for k, v in sorted(
+        rapport.get("parts_population_niveau1", {}).items(), key=lambda kv: ordre.index(kv[0]) if kv[0] in ordre else 9))
     lignes = [
         "", "## Degré d'urbanisation (DEGURBA) des communes", "",
         "Méthode européenne de classement des unités locales (Eurostat, *Applying the Degree of Urbanisation*,",
@@ -57,7 +63,7 @@ def paragraphe_degurba(journal: dict) -> list[str]:
         "(projection de Mollweide, ESRI:54009) ; une commune trop petite pour contenir un centre prend la maille",
         "d'un point intérieur à son contour, jamais celle de la mairie. La grille ne porte pas de population : la",
         "population RP 2021 de chaque commune est répartie entre ses mailles au prorata d'une densité typique par",
-        f"classe (méthode {estimation.get('methode', '?')}, en hab./km² : {densites}).",
+        f"classe ({_METHODES.get(estimation.get('methode'), estimation.get('methode'))}, en hab./km² : {densites}).",
         "Ville si au moins 50 % de la population est en mailles de centre urbain ; densité intermédiaire : petites",
         "villes et banlieues si moins de 50 % en centre urbain et au moins 50 % en agglomération ; rural sinon ;",
         "niveau 2 : classe dominante dans ce niveau.", "",
