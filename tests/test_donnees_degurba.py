@@ -291,3 +291,26 @@ def test_classer_communes_grille_reelle_paris_et_mixte() -> None:
     r = classer_communes(g).set_index("code_commune")
     assert r.loc["75056", "degurba_code"] == 30 and r.loc["75056", "degurba_part_centre_urbain"] > 0.9
     assert r.loc["48000", "degurba_niveau1"] == 1
+
+
+# --- données construites (donnees/) ---------------------------------------------
+def test_donnees_construites_methode_des_unites_locales() -> None:
+    """Sur la construction livrée : les grandes villes sont des villes, Cholet (54 000 hab., rurale
+    au point de sa mairie) est de densité intermédiaire, peu de communes de 15 000 hab. ou plus sont
+    rurales, et la répartition de la population est de l'ordre de celle publiée pour la méthode
+    européenne (environ 38 / 30 / 33 %)."""
+    from territoire_lib.chemins import RACINE_DEPOT
+
+    t = pd.read_parquet(RACINE_DEPOT / "donnees" / "indicateurs" / "communes.parquet").set_index("code_commune")
+    assert (t.loc[["75056", "69123", "13055", "31555", "67482"], "degurba_code"] == 30).all()
+    assert t.loc["49099", "degurba_niveau1"] == 2
+    assert t.loc["49099", "degurba_niveau1_libelle"] == "Densité intermédiaire : petites villes et banlieues"
+    assert set(t["degurba_statut"]) <= set(STATUTS_DEGURBA_COMMUNE)
+    assert t.loc[t["degurba_statut"] != "contour_manquant", "degurba_nb_mailles"].notna().all()
+    grandes_rurales = (t["population_2022"] >= 15000) & (t["degurba_niveau1"] == 1)
+    assert grandes_rurales.sum() <= 15
+    pop = t.groupby("degurba_niveau1")["population_rp2021"].sum()
+    parts = 100 * pop / pop.sum()
+    assert 36 < parts[3] < 40 and 27 < parts[2] < 32 and 31 < parts[1] < 35
+    nc = t["degurba_niveau1"].isna()
+    assert set(t.loc[nc, "degurba_statut"]) <= {"contour_manquant", "eau"}
