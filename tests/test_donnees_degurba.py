@@ -241,7 +241,8 @@ def test_population_repartie_par_densite_de_classe() -> None:
 def test_eau_seule_et_sans_maille() -> None:
     c = pd.DataFrame({10: [3, 0], 11: [0, 0]}, index=["ile", "vide"])
     r = classes_depuis_comptes(c, DENSITES_MANUEL)
-    assert r.loc["ile", "code"] == 10 and pd.isna(r.loc["ile", "niveau1"])
+    assert r.loc["ile", "code"] == 10 and r.loc["ile", "niveau1"] == 1  # mailles d'eau = mailles rurales
+    assert r.loc["ile", "part_rural"] == 1.0
     assert r.loc["vide"].drop("_total").isna().all()
 
 
@@ -279,7 +280,8 @@ def test_classer_communes_grille_uniforme(tmp_path: Path) -> None:
     rapport = r.attrs.get("rapport") or classer_communes(g, chemin_grille=chemin).attrs["rapport"]
     assert rapport["statuts"] == {"ok": 1, "point_representatif": 1, "contour_manquant": 1}
     eau = classer_communes(g.iloc[:1], chemin_grille=_ecrire_grille_uniforme(tmp_path / "eau.tfdg", 10))
-    assert eau["degurba_statut"].tolist() == ["eau"] and pd.isna(eau.loc[0, "degurba_niveau1"])
+    assert eau["degurba_statut"].tolist() == ["eau"] and eau.loc[0, "degurba_niveau1"] == 1
+    assert eau.loc[0, "degurba_libelle"] == "Eau"
 
 
 def test_classer_communes_grille_reelle_paris_et_mixte() -> None:
@@ -313,4 +315,4 @@ def test_donnees_construites_methode_des_unites_locales() -> None:
     parts = 100 * pop / pop.sum()
     assert 36 < parts[3] < 40 and 27 < parts[2] < 32 and 31 < parts[1] < 35
     nc = t["degurba_niveau1"].isna()
-    assert set(t.loc[nc, "degurba_statut"]) <= {"contour_manquant", "eau"}
+    assert set(t.loc[nc, "degurba_statut"]) <= {"contour_manquant"}

