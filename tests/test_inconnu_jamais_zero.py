@@ -60,8 +60,10 @@ def test_versement_mobilite_absent_de_la_table_non_disponible(monkeypatch: pytes
     vm.attrs["rapport"] = {"source": "versement mobilité"}
     monkeypatch.setattr(openfisca, "lire_versement_mobilite", lambda chemin: vm)
     monkeypatch.setattr(etapes, "_harmoniser", lambda contexte, t, colonnes, nom: t)
+    passage = pd.DataFrame({"ancien_code": ["01099"], "code_commune": ["01002"], "nature": ["fusion"]})
     contexte = {"table": pd.DataFrame({"code_commune": ["01001", "01002", "01003", "97611"]}),
-                "rapports": {}, "src": {"openfisca-france": {"versement_mobilite": "taux.json"}}}
+                "rapports": {}, "src": {"openfisca-france": {"versement_mobilite": "taux.json"}},
+                "passage": passage.iloc[:0]}
     etapes.etape_versement_mobilite(contexte)
     t = contexte["table"].set_index("code_commune")
     assert t.loc["01001", "versement_mobilite"] is True or t.loc["01001", "versement_mobilite"] == True  # noqa: E712
@@ -71,6 +73,14 @@ def test_versement_mobilite_absent_de_la_table_non_disponible(monkeypatch: pytes
     absentes = contexte["rapports"]["versement_mobilite"]["communes_non_disponibles"]
     assert absentes["n"] == 2 and absentes["mayotte"] == 1
     assert absentes["motif"] == etapes.MOTIF_VERSEMENT_MOBILITE_ABSENT
+    # 01002 devient une commune nouvelle dont l'ancienne commune 01099 manque à la table :
+    # son « non » ne vaut que pour une partie de son territoire, il devient NA
+    contexte["table"] = pd.DataFrame({"code_commune": ["01001", "01002", "01003", "97611"]})
+    contexte["passage"] = passage
+    etapes.etape_versement_mobilite(contexte)
+    t = contexte["table"].set_index("code_commune")
+    assert pd.isna(t.loc["01002", "versement_mobilite"]) and t.loc["01001", "versement_mobilite"] == True  # noqa: E712
+    assert contexte["rapports"]["versement_mobilite"]["communes_nouvelles_non_partiel"]["n"] == 1
 
 
 def test_donnees_versement_mobilite_jamais_zero_pour_l_absent(table: pd.DataFrame, journal: dict) -> None:

@@ -206,6 +206,7 @@ def etape_versement_mobilite(contexte: dict) -> None:
     """
     vm = openfisca.lire_versement_mobilite(contexte["src"]["openfisca-france"]["versement_mobilite"])
     contexte["rapports"]["versement_mobilite"] = openfisca.rapport(vm)
+    brut_codes = vm["code_commune"].astype(str).tolist()  # codes de la table (COG 2016), avant harmonisation
     vm = _harmoniser(contexte, vm[["code_commune", "versement_mobilite", "taux_versement_mobilite"]],
                      ["versement_mobilite", "taux_versement_mobilite"], "versement_mobilite")
     joindre(contexte, vm, "versement_mobilite")
@@ -215,6 +216,16 @@ def etape_versement_mobilite(contexte: dict) -> None:
     contexte["rapports"]["versement_mobilite"]["communes_non_disponibles"] = {
         "n": int(len(absentes)), "motif": MOTIF_VERSEMENT_MOBILITE_ABSENT,
         "mayotte": int(absentes.str.startswith("976").sum()), "exemples": absentes.head(20).tolist()}
+    # Commune nouvelle dont une partie (ancien code) manque à la table : « non » n'est pas établi
+    # pour toute la commune (NA) ; « oui » l'est (le versement est prélevé sur une partie au moins).
+    presents = set(brut_codes)
+    passage = contexte["passage"]
+    parties_absentes = set(passage.loc[~passage["ancien_code"].isin(presents), "code_commune"])
+    non_partiel = t["code_commune"].isin(parties_absentes) & t["versement_mobilite"].eq(False).fillna(False)
+    t.loc[non_partiel, ["versement_mobilite", "taux_versement_mobilite"]] = pd.NA
+    contexte["rapports"]["versement_mobilite"]["communes_nouvelles_non_partiel"] = {
+        "n": int(non_partiel.sum()), "exemples": t.loc[non_partiel, "code_commune"].head(20).tolist(),
+        "motif": "commune nouvelle : « sans versement » connu pour une partie seulement de ses anciennes communes"}
     if len(absentes):
         journal.warning("versement mobilité : %d communes non disponibles (%s).", len(absentes),
                         MOTIF_VERSEMENT_MOBILITE_ABSENT)
