@@ -595,9 +595,9 @@ def classer_communes(
     """
     import shapely
 
-    colonne_requise_ = [c for c in ("code_commune", "geometry") if c not in contours.columns]
-    if colonne_requise_:
-        raise KeyError(f"Colonnes manquantes pour classer_communes : {colonne_requise_} ; reçues : "
+    manquantes = [c for c in ("code_commune", "geometry") if c not in contours.columns]
+    if manquantes:
+        raise KeyError(f"Colonnes manquantes pour classer_communes : {manquantes} ; reçues : "
                        f"{list(contours.columns)}.")
     grille = charger_grille(chemin_grille)
     codes = contours["code_commune"].astype(str).reset_index(drop=True)
