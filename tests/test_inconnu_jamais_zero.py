@@ -12,6 +12,31 @@ Deux familles :
   d'une commune y signifie bien « aucun » (lycées de l'annuaire national,
   fusions de l'historique du COG, accidents du fichier national BAAC).
 
+Relevé, cas par cas :
+
+==========================================  ===========================================================
+jointure / remplissage                      règle et raison
+==========================================  ===========================================================
+``etapes.joindre`` (toutes les étapes)      gauche, l'absent reste NA ; nombre au journal
+                                            (``jointure_communes_sans_valeur``)
+``etapes.etape_versement_mobilite``         absent de la table des taux → NA (auparavant False / 0 %) ;
+                                            « non » partiel d'une commune nouvelle → NA
+``cog.referentiel_communes`` (EPCI)         gauche : 4 îles sans EPCI → NA
+``construction._populations`` / RP 2021     gauche : NaN avec motif (Mayotte, communes nouvelles)
+``degurba.classer_communes``                sans contour → NA ; 0 maille = compte réel (petite commune,
+                                            classée par un point intérieur)
+``lycees.indicateurs_lycees`` (0 lycée)     0 réel : annuaire national exhaustif, tous les départements
+                                            ont des lycées ; 10 lycées du champ non rattachés (nom de
+                                            ville non reconnu) sont au journal
+``mediation.indicateurs_mediation``         0 réel en Auvergne-Rhône-Alpes (cartographie de la région),
+                                            NA ailleurs
+``communes_nouvelles.comptes_par_commune``  0 fusion réel : historique du COG exhaustif
+``accidents._annuel`` / ``trajet``          effectifs nationaux du fichier BAAC : 0 réel ; trajet 0 =
+                                            « Non renseigné » (libellé, pas un effectif)
+``openfisca`` (REI, zonage)                 0 d'OpenFisca lu comme manquant ; code DGFiP spécial → code
+                                            commune (pas une valeur)
+==========================================  ===========================================================
+
 Les autres ``fillna`` du code sont techniques (masques booléens
 ``fillna(False)`` sur des correspondances de motifs, libellé « Non
 renseigné », codes de repli) et ne produisent aucune valeur d'indicateur.
