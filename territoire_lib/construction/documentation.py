@@ -71,6 +71,17 @@ def paragraphe_degurba(journal: dict) -> list[str]:
     ]
     if parts:
         lignes.append(f"Population RP 2021 par classe : {parts}.")
+    sens = rapport.get("sensibilite_seuils_manuel")
+    if sens:
+        autres = " ; ".join(f"{k} {_nombre(v, 1)} %" for k, v in sorted(
+            sens.get("parts_population_niveau1", {}).items(), key=lambda kv: ordre.index(kv[0]) if kv[0] in ordre else 9))
+        lignes.append(f"Sensibilité : avec les seuils du manuel comme densités (1 500, 300, 50, 10 hab./km²), "
+                      f"{_nombre(sens['communes_changeant_de_niveau1'])} communes changent de classe de niveau 1"
+                      + (f" ; population : {autres}." if autres else "."))
+    hors = estimation.get("hors_plage_manuel")
+    if hors is not None:
+        lignes.append("Contrôle : chaque densité estimée est dans la plage de densité de sa classe (manuel)."
+                      if not hors else f"Attention : densités hors de la plage de leur classe pour les codes {hors}.")
     lignes += [
         "", "Limites : estimation (la population est répartie par un proxy, les classes sont lues sur une grille",
         "transférée en triangles d'environ 1,5 km², l'époque 2025 est une projection du JRC) ; ce n'est pas la",
