@@ -69,7 +69,7 @@ FICHIER_LIEUX = "indicateurs/lieux_mediation.parquet"
 RURAL = "Zones rurales"
 ORDRE_TAILLES = ["moins de 500 hab.", "500 à 1 999 hab.", "2 000 à 9 999 hab.", "10 000 à 49 999 hab.",
                  "50 000 à 199 999 hab.", "200 000 hab. ou plus"]
-ORDRE_DEGURBA = ["Villes (centres urbains)", "Villes moyennes et banlieues", "Zones rurales"]
+ORDRE_DEGURBA = ["Villes (centres urbains)", "Densité intermédiaire : petites villes et banlieues", "Zones rurales"]
 
 
 # --------------------------------------------------------------------------- lieux

@@ -648,37 +648,27 @@ def sommer_par_commune(table: pd.DataFrame, colonnes: list[str], strict: bool = 
 def points_reference_communes() -> pd.DataFrame:
     """Point de référence de chaque commune du COG courant, pour les distances.
 
-    La mairie (``mairie_lon``/``mairie_lat`` de :func:`~territoire_lib.chargement.table_communes`)
-    n'est retenue que si sa position a été vérifiée dans la commune
-    (``mairie_localisation_statut == "ok"``) : une mairie géocodée hors de sa
-    commune, absente ou non vérifiée n'est jamais utilisée. À défaut, le point
-    intérieur du contour communal (``representative_point`` de shapely, toujours
-    dans le polygone) la remplace ; sans contour, la distance restera NaN.
+    C'est celui que la construction a établi (``point_reference_lon``/``_lat`` de
+    :func:`~territoire_lib.chargement.table_communes`) : la mairie seulement si sa
+    position a été vérifiée dans le contour de la commune, sinon un point
+    intérieur du contour (une mairie géocodée hors de sa commune n'est jamais
+    utilisée) ; sans contour ni mairie vérifiée, la distance reste NaN.
 
     Renvoie
     -------
     DataFrame
         ``code_commune``, ``lon``, ``lat`` (degrés WGS84), ``origine_point``
-        (``mairie``, ``point_interieur_contour`` ou ``aucun``) ;
+        (``point_reference_source`` de la construction, ou ``aucun``) ;
         ``attrs["rapport"]`` : effectif par origine.
     """
-    from ..chargement import geometries, table_communes
+    from ..chargement import table_communes
 
-    base = table_communes()[["code_commune", "mairie_lon", "mairie_lat", "mairie_localisation_statut"]]
-    base = base.reset_index(drop=True)
-    sure = base["mairie_localisation_statut"].eq("ok") & base["mairie_lon"].notna() & base["mairie_lat"].notna()
+    base = table_communes()[["code_commune", "point_reference_lon", "point_reference_lat",
+                             "point_reference_source"]].reset_index(drop=True)
     points = pd.DataFrame({"code_commune": base["code_commune"],
-                           "lon": base["mairie_lon"].where(sure).astype("float64"),
-                           "lat": base["mairie_lat"].where(sure).astype("float64")})
-    points["origine_point"] = pd.Series("mairie", index=points.index).where(sure, "aucun")
-    if (~sure).any():
-        geo = geometries("commune").set_index("code_commune")
-        manque = points.loc[~sure, "code_commune"]
-        avec = manque[manque.isin(geo.index)]
-        if len(avec):
-            interieur = geo.loc[avec.to_numpy(), "geometry"].representative_point()
-            points.loc[avec.index, "lon"] = interieur.x.to_numpy()
-            points.loc[avec.index, "lat"] = interieur.y.to_numpy()
-            points.loc[avec.index, "origine_point"] = "point_interieur_contour"
+                           "lon": base["point_reference_lon"].astype("float64"),
+                           "lat": base["point_reference_lat"].astype("float64")})
+    connu = points["lon"].notna() & points["lat"].notna()
+    points["origine_point"] = base["point_reference_source"].astype("string").where(connu, "aucun").fillna("aucun")
     points.attrs["rapport"] = {k: int(v) for k, v in points["origine_point"].value_counts().items()}
     return points
