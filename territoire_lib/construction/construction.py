@@ -124,7 +124,8 @@ def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame,
         la source dans son propre COG}`` pour :func:`controles.controler_totaux`.
     """
     res, blocs, references = None, [], {}
-    noms_courants = dict(zip(courant["code"], courant["nom"]))
+    actuelles = courant[courant["type"] == "commune-actuelle"]
+    noms_courants = dict(zip(actuelles["code"], actuelles["nom"]))
     for millesime, paquet in MILLESIMES_POPULATION.items():
         version = courant if paquet == "decoupage-courant" else cog.lire_decoupage(src[paquet]["communes"])
         incompletes: set[str] = set()
@@ -154,8 +155,8 @@ def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame,
         actuelles = version[version["type"] == "commune-actuelle"]
         noms_anciens = dict(zip(actuelles["code"], actuelles["nom"]))
         for b in rapport["blocs"]:
-            membres = _noms(b["membres"], noms_courants)
-            pop.loc[pop["code_commune"].isin(b["membres"]), "statut"] = STATUT_BLOC.format(membres=membres)
+            pop.loc[pop["code_commune"].isin(b["membres"]), "statut"] = STATUT_BLOC.format(
+                membres="+".join(b["membres"]))
         blocs.append(cog.table_blocs(
             rapport["blocs"], colonne,
             lambda b: MOTIF_BLOC.format(cog=COG_MILLESIME[millesime], millesime=millesime,

