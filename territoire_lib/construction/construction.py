@@ -44,7 +44,7 @@ COMPLEMENTS_POPULATION = {"decoupage-p2016": "decoupage-p2016-complet"}
 MOTIF_BLOC = ("découpage modifié après le COG {cog} (commune rétablie) : la population {millesime} n'est "
               "connue que pour l'ensemble {membres} (ancienne commune {ancien})")
 MOTIF_BLOC_RP = ("commune rétablie après la géographie du recensement 2021 : « {colonne} » n'est connu que "
-                 "pour l'ensemble {membres} (commune {ancien} de la source)")
+                 "pour l'ensemble {membres} (code {ancien} de la source, qui les englobait)")
 STATUT_BLOC = ("découpage modifié depuis (commune rétablie) : population connue seulement pour l'ensemble "
                "{membres} (indicateurs/blocs.parquet)")
 TRANCHES_TAILLE = [-1, 499, 1999, 9999, 49999, 199999, np.inf]
@@ -181,7 +181,7 @@ def _blocs_rp2021(rapport: dict, noms: dict) -> pd.DataFrame:
     """Blocs des comptages du recensement 2021 (communes rétablies absentes de la source)."""
     tables = [cog.table_blocs(rapport.get("blocs", []), colonne,
                               lambda b, c=colonne: MOTIF_BLOC_RP.format(colonne=c, membres=_noms(b["membres"], noms),
-                                                                       ancien=_noms(b["anciens"], noms)),
+                                                                       ancien=" + ".join(b["anciens"])),
                               cle=colonne)
               for colonne in recensement.COLONNES_RP.values()]
     return pd.concat(tables, ignore_index=True)
@@ -285,6 +285,9 @@ def construire(dossier: Path | None = None, cache: Path | None = None) -> dict:
     table = table.sort_values("code_commune", ignore_index=True)
     with _Etape("contrôle des totaux et couverture", rapports):
         _verifier_blocs(table, blocs)
+        regions = dict(zip(niveaux["departement"]["code_departement"], niveaux["departement"]["code_region"]))
+        for colonne in recensement.COLONNES_RP.values():
+            references[colonne] = controles.totaux_lignes_source(iris["code_commune_source"], iris[colonne], regions)
         rapports["controles_totaux"] = controles.controler_totaux(table, blocs, references)
         from ..catalogue import _indicateurs
 

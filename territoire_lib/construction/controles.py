@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["TERRITOIRES_NON_DISPONIBLES", "ErreurControle", "totaux_source", "controler_totaux",
-           "rapport_couverture"]
+__all__ = ["TERRITOIRES_NON_DISPONIBLES", "ErreurControle", "totaux_source", "totaux_lignes_source",
+           "controler_totaux", "rapport_couverture"]
 
 #: Territoires exclus du contrôle, avec leur motif (valeurs volontairement non disponibles).
 TERRITOIRES_NON_DISPONIBLES = {
@@ -56,6 +56,24 @@ def totaux_source(version: pd.DataFrame) -> pd.DataFrame:
                          "population": com["population"].astype("float64").to_numpy()})
 
 
+def totaux_lignes_source(codes: pd.Series, valeurs: pd.Series, regions: dict[str, str]) -> pd.DataFrame:
+    """Lignes d'une source communale (ou infra-communale) dans leur propre géographie, pour le contrôle.
+
+    Le département est lu dans le code commune de la source (3 caractères
+    outre-mer), la région d'après le référentiel des départements (stable).
+
+    Exemples
+    --------
+    >>> t = totaux_lignes_source(pd.Series(["75101", "97411"]), pd.Series([1.0, 2.0]), {"75": "11", "974": "04"})
+    >>> t[["code_departement", "code_region"]].values.tolist()
+    [['75', '11'], ['974', '04']]
+    """
+    codes = codes.astype(str).reset_index(drop=True)
+    dep = codes.str[:2].where(~codes.str.startswith("97"), codes.str[:3])
+    return pd.DataFrame({"code_commune": codes, "code_departement": dep, "code_region": dep.map(regions),
+                         "valeur": valeurs.astype("float64").reset_index(drop=True)})
+
+
 def _sommes(table: pd.DataFrame, colonne: str, valeurs: pd.Series) -> dict[str, pd.Series]:
     metro = ~table["code_departement"].str.startswith("97")
     return {
@@ -80,7 +98,9 @@ def controler_totaux(
         Blocs (contrat de ``indicateurs/blocs.parquet``) : chaque bloc est
         compté une fois, dans le département (la région) de ses membres.
     references : dict
-        ``{colonne: totaux_source(version)}`` pour chaque colonne contrôlée.
+        ``{colonne: totaux_source(version)}`` pour chaque colonne contrôlée
+        (ou toute table ``code_departement, code_region, valeur`` des lignes
+        de la source, dans sa propre géographie).
     lever : bool, défaut True
         Lève :class:`ErreurControle` au premier écart (sinon le rapport seul).
 
@@ -120,7 +140,7 @@ def controler_totaux(
                                  .rename(columns={"valeur": "v"})], ignore_index=True)
         r = ref[~ref["code_departement"].isin(exclus)]
         nous = _sommes(reconstruit, colonne, reconstruit["v"])
-        eux = _sommes(r, colonne, r["population"])
+        eux = _sommes(r, colonne, r["valeur" if "valeur" in r else "population"])
         ecarts = []
         for niveau in ("departement", "region", "france"):
             a, s = nous[niveau], eux[niveau]

@@ -37,8 +37,9 @@ def _section_couverture(journal: dict) -> list[str]:
     if controles:
         lignes += ["", "## Totaux de référence vérifiés à la construction", "",
                    "Somme des communes et des blocs, par département, par région et pour la France, égale",
-                   "exactement à la somme des communes de la version source dans son propre COG (populations",
-                   "légales de l'Insee) ; un écart arrête la construction.", "",
+                   "exactement à la somme des lignes de la source dans sa propre géographie (populations légales",
+                   "de l'Insee pour `population_*`, IRIS du recensement 2021 pour les comptages) ; un écart arrête",
+                   "la construction.", "",
                    "| colonne | départements | régions | France métropolitaine | France hors Mayotte | blocs | écarts |",
                    "|---|---:|---:|---:|---:|---:|---:|"]
         for col, r in sorted(controles.items()):
