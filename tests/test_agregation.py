@@ -58,8 +58,9 @@ def test_population_nationale_egale_somme_des_regions():
 def test_couverture_dit_les_communes_ecartees():
     """Une somme agrégée qui omet des communes sans valeur le signale (jamais tu)."""
     df = indicateurs("population", niveau="zone", millesime=2016, couverture=True)
-    # 12 communes rétablies depuis 2016 et 238 communes nouvelles de 2019 (population 2016 du seul chef-lieu)
-    assert df.loc["metro", "population_communes_non_renseignees"] == 250
+    # 12 communes rétablies depuis 2016 (valeur connue pour leur ensemble seulement : indicateurs/blocs.parquet) ;
+    # les 239 communes nouvelles de 2019 ont leur population 2016 entière (decoupage-administratif 0.4.0)
+    assert df.loc["metro", "population_communes_non_renseignees"] == 12
     assert df.loc["drom", "population_communes_non_renseignees"] == 17  # Mayotte
     assert df.loc["metro", "population"] > 63e6
     epci = indicateurs("population", niveau="epci", millesime=2023, couverture=True)
