@@ -4,8 +4,9 @@ Quatre familles de calculs, toutes à partir des données construites :
 
 - **la commune en ligne** : présence d'un site web ou d'une adresse
   électronique de la mairie (Annuaire de l'administration), comparée selon la
-  taille et le degré d'urbanisation, et un modèle logistique simple
-  (:func:`presence_par_taille_et_degurba`, :func:`modele_site_web`) ;
+  taille et le degré d'urbanisation, et un modèle logistique à effets fixes
+  de département (``statsmodels`` ; :func:`presence_par_taille_et_degurba`,
+  :func:`modele_site_web`) ;
 - **les « zones blanches » du service public** : communes cumulant peu
   d'heures d'ouverture de la mairie, pas de site web et une population âgée
   (:func:`zones_blanches`) ;
@@ -161,51 +162,107 @@ def presence_par_taille_et_degurba(colonne: str = "a_site_web") -> pd.DataFrame:
     return res
 
 
-def modele_site_web(colonne: str = "a_site_web") -> pd.DataFrame:
-    """Régression logistique : la présence en ligne suit-elle la population ou la ruralité ?
+def modele_site_web(colonne: str = "a_site_web", effets_fixes: bool = True) -> pd.DataFrame:
+    """Régression logistique : la présence en ligne suit-elle la population, la ruralité, l'âge ?
 
-    Variables : log10 de la population 2023, commune rurale (DEGURBA niveau 1
-    « Zones rurales ») et part des 65 ans et plus (RP 2021, par tranche de
-    10 points). Ajustement sans pénalité (``scikit-learn``), sur les communes
-    renseignées (les autres sont comptées dans ``attrs``). Les rapports de
-    cotes se lisent « toutes choses égales par ailleurs » : > 1, la variable
-    augmente la probabilité d'avoir un site web.
+    Modèle logit estimé par maximum de vraisemblance (``statsmodels``,
+    :func:`statsmodels.formula.api.logit`) sur les communes renseignées :
+    log10 de la population 2023, commune rurale (DEGURBA niveau 1 « Zones
+    rurales »), part des 65 ans et plus (RP 2021, par tranche de 10 points) et,
+    par défaut, des **effets fixes de département** (une constante par
+    département) : on compare alors des communes d'un même département, ce qui
+    neutralise les écarts de politique départementale ou de prestataire (pour
+    les communes de moins de 500 habitants, la part avec un site va de 0 à
+    100 % selon le département). Les départements où toutes les communes ont
+    (ou n'ont pas) de site n'apportent aucune information sur les autres
+    facteurs et rendraient l'estimation impossible (séparation parfaite) : ils
+    sont écartés et comptés.
+
+    Les **rapports de cotes** se lisent « toutes choses égales par ailleurs »
+    (voir le carnet ``07_methodes``) : > 1, le facteur augmente la cote
+    (probabilité d'avoir un site / probabilité de ne pas en avoir) ; l'intervalle
+    de confiance à 95 % est l'exponentielle de celui du coefficient.
+
+    Paramètres
+    ----------
+    colonne : {"a_site_web", "a_courriel"}
+    effets_fixes : bool
+        Ajouter une constante par département (défaut).
 
     Renvoie
     -------
     DataFrame
-        Une ligne par variable : ``coefficient``, ``rapport_de_cotes`` et
-        ``lecture`` (en français) ; ``attrs`` : ``n``, ``ecartees``, ``taux_observe``.
+        Une ligne par variable explicative (pas les effets fixes) : ``coefficient``,
+        ``erreur_type``, ``rapport_de_cotes``, ``ic95_bas``, ``ic95_haut``, ``p_valeur`` et
+        ``lecture`` (en français) ; ``attrs`` : ``n`` (communes du modèle), ``ecartees``
+        (faute de donnée), ``ecartees_departements_sans_variation`` et
+        ``departements_sans_variation``, ``taux_observe`` (%), ``pseudo_r2`` (McFadden),
+        ``effets_fixes``, ``nb_departements``, ``converge``.
 
     Exemples
     --------
     >>> m = modele_site_web()
-    >>> bool(m.loc["log10_population", "rapport_de_cotes"] > 1)
-    True
+    >>> bool(m.loc["log10_population", "ic95_bas"] > 1), m.attrs["effets_fixes"]
+    (True, True)
     """
-    from sklearn.linear_model import LogisticRegression
+    import statsmodels.formula.api as smf
 
+    if colonne not in ("a_site_web", "a_courriel"):
+        raise ValueError(f"Colonne inconnue « {colonne} » : valeurs possibles « a_site_web », « a_courriel ».")
     t = table_communes()
-    x = pd.DataFrame({
+    d = pd.DataFrame({
+        "y": t[colonne].astype("float64"),
         "log10_population": np.log10(t["population_2023"].where(t["population_2023"] > 0)),
         "commune_rurale": (t["degurba_niveau1_libelle"] == RURAL).astype("float64").where(
             t["degurba_niveau1_libelle"].notna()),
         "part_65_ans_par_10_points": (t["population_65_ans_et_plus"] / t["population_rp2021"].where(
             t["population_rp2021"] > 0)) * 10,
+        "departement": t["code_departement"].astype(str),
     })
-    y = t[colonne].astype("float64")
-    ok = x.notna().all(axis=1) & y.notna()
-    modele = LogisticRegression(C=np.inf, max_iter=1000).fit(x[ok].to_numpy(), y[ok].to_numpy())
-    coef = pd.Series(modele.coef_[0], index=x.columns)
+    ok = d.notna().all(axis=1)
+    ecartees = int((~ok).sum())
+    d = d[ok]
+    sans_variation: list[str] = []
+    if effets_fixes:
+        moyenne = d.groupby("departement")["y"].mean()
+        sans_variation = sorted(moyenne.index[(moyenne == 0) | (moyenne == 1)])
+        d = d[~d["departement"].isin(sans_variation)]
+    formule = "y ~ log10_population + commune_rurale + part_65_ans_par_10_points"
+    if effets_fixes:
+        formule += " + C(departement)"
+    fit = smf.logit(formule, data=d).fit(disp=False, maxiter=200)
+    variables = ["log10_population", "commune_rurale", "part_65_ans_par_10_points"]
+    ic = fit.conf_int(0.05).loc[variables]
+    res = pd.DataFrame({
+        "coefficient": fit.params[variables],
+        "erreur_type": fit.bse[variables],
+        "rapport_de_cotes": np.exp(fit.params[variables]),
+        "ic95_bas": np.exp(ic[0]),
+        "ic95_haut": np.exp(ic[1]),
+        "p_valeur": fit.pvalues[variables],
+    })
     lectures = {
         "log10_population": "population multipliée par 10",
         "commune_rurale": "commune rurale plutôt qu'urbaine (à population égale)",
         "part_65_ans_par_10_points": "10 points de plus de 65 ans et plus",
     }
-    res = pd.DataFrame({"coefficient": coef, "rapport_de_cotes": np.exp(coef)})
-    res["lecture"] = [f"{lectures[v]} : cote × {r:.2f}".replace(".", ",") for v, r in res["rapport_de_cotes"].items()]
+    cadre = ", au sein d'un même département" if effets_fixes else ""
+
+    def _f(x: float) -> str:
+        return f"{x:.2f}".replace(".", ",")
+
+    res["lecture"] = [f"{lectures[v]}{cadre} : cote × {_f(r.rapport_de_cotes)} (IC 95 % : {_f(r.ic95_bas)} à "
+                      f"{_f(r.ic95_haut)})" for v, r in res.iterrows()]
     res.index.name = "variable"
-    res.attrs.update(n=int(ok.sum()), ecartees=int((~ok).sum()), taux_observe=float(100 * y[ok].mean()))
+    res.attrs.update(
+        n=int(fit.nobs), ecartees=ecartees,
+        ecartees_departements_sans_variation=int(ok.sum() - fit.nobs),
+        departements_sans_variation=sans_variation,
+        taux_observe=float(100 * d["y"].mean()), pseudo_r2=float(fit.prsquared),
+        effets_fixes=effets_fixes, nb_departements=int(d["departement"].nunique()) if effets_fixes else 0,
+        converge=bool(fit.mle_retvals.get("converged", True)),
+        methode="logit, maximum de vraisemblance (statsmodels)" + (", effets fixes de département" if effets_fixes else ""),
+    )
     return res
 
 

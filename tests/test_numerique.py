@@ -78,8 +78,34 @@ def test_presence_recalcule_les_parts():
 
 def test_modele_logistique():
     m = nu.modele_site_web()
-    assert m.attrs["n"] + m.attrs["ecartees"] == len(table_communes())
-    assert m.loc["commune_rurale", "rapport_de_cotes"] < 1  # à population égale, le rural est moins en ligne
+    a = m.attrs
+    assert a["n"] + a["ecartees"] + a["ecartees_departements_sans_variation"] == len(table_communes())
+    assert a["effets_fixes"] and a["nb_departements"] > 90 and a["converge"]
+    assert 0 < a["pseudo_r2"] < 1
+    # À population égale et dans un même département, le rural est moins en ligne (IC sous 1) …
+    assert m.loc["commune_rurale", "ic95_haut"] < 1
+    # … et la part des 65 ans et plus va avec PLUS de sites, pas moins.
+    assert m.loc["part_65_ans_par_10_points", "ic95_bas"] > 1
+    assert (m["ic95_bas"] < m["rapport_de_cotes"]).all() and (m["rapport_de_cotes"] < m["ic95_haut"]).all()
+
+
+def test_modele_logistique_contre_statsmodels_direct():
+    # Sans effets fixes : mêmes coefficients qu'un logit statsmodels écrit à la main (API matricielle).
+    import statsmodels.api as sm
+
+    t = table_communes()
+    x = pd.DataFrame({
+        "log10_population": np.log10(t["population_2023"].where(t["population_2023"] > 0)),
+        "commune_rurale": (t["degurba_niveau1_libelle"] == "Zones rurales").astype(float).where(
+            t["degurba_niveau1_libelle"].notna()),
+        "part_65": 10 * t["population_65_ans_et_plus"] / t["population_rp2021"].where(t["population_rp2021"] > 0),
+    })
+    y = t["a_site_web"].astype(float)
+    ok = x.notna().all(axis=1) & y.notna()
+    direct = sm.Logit(y[ok], sm.add_constant(x[ok])).fit(disp=False)
+    m = nu.modele_site_web(effets_fixes=False)
+    assert np.allclose(m["coefficient"].to_numpy(), direct.params.iloc[1:].to_numpy(), rtol=1e-5)
+    assert m.attrs["pseudo_r2"] == pytest.approx(direct.prsquared)
 
 
 # --- zones blanches -----------------------------------------------------------------------
