@@ -55,6 +55,8 @@ __all__ = [
     "composantes_fragilite",
     "normaliser",
     "indice_fragilite",
+    "correlations_fragilite",
+    "incertitude_fragilite",
     "sensibilite_poids",
     "explorer_zones_blanches",
     "explorer_indice",
@@ -674,33 +676,32 @@ def composantes_fragilite(niveau: str = "epci", region: str | None = None) -> pd
 
 
 def normaliser(valeurs: pd.Series, sens: int = 1, methode: str = "rang") -> pd.Series:
-    """Ramène une composante entre 0 (moins fragile) et 1 (plus fragile).
+    """Ramène une composante à une échelle commune, orientée (plus haut = plus fragile).
+
+    Délègue à :func:`territoire_lib.indices.normaliser` (moteur commun aux indices et aux
+    modèles de territoire).
 
     Paramètres
     ----------
     sens : {1, -1}
         1 : une valeur haute est fragile ; -1 : une valeur basse est fragile.
-    methode : {"rang", "minmax"}
-        « rang » : rang centile (ex aequo au rang moyen), insensible aux valeurs
-        extrêmes ; « minmax » : (x − min) / (max − min), garde les écarts.
+    methode : {"rang", "minmax", "zscore"}
+        « rang » : centile médian (rang − ½) / n, ex aequo au rang moyen, insensible aux
+        valeurs extrêmes ; « minmax » : (x − min) / (max − min), garde les écarts ;
+        « zscore » : (x − moyenne) / écart type.
 
     Exemples
     --------
-    >>> normaliser(pd.Series([1.0, 2.0, 4.0, None]), methode="minmax").tolist()
-    [0.0, 0.3333333333333333, 1.0, nan]
-    >>> normaliser(pd.Series([1.0, 2.0, 4.0]), sens=-1).tolist()
-    [1.0, 0.5, 0.0]
+    >>> normaliser(pd.Series([1.0, 2.0, 4.0, None]), methode="minmax").round(4).tolist()
+    [0.0, 0.3333, 1.0, nan]
+    >>> normaliser(pd.Series([1.0, 2.0, 4.0]), sens=-1).round(4).tolist()
+    [0.8333, 0.5, 0.1667]
     """
-    if methode not in ("rang", "minmax"):
-        raise ValueError(f"Normalisation inconnue « {methode} » : « rang » ou « minmax ».")
+    from .indices import normaliser as _normaliser
+
     if sens not in (1, -1):
         raise ValueError("sens vaut 1 (haut = fragile) ou -1 (bas = fragile).")
-    x = sens * valeurs.astype("float64")
-    if methode == "minmax":
-        etendue = x.max() - x.min()
-        return (x - x.min()) / etendue if etendue > 0 else x * 0 + 0.5
-    n = x.notna().sum()
-    return (x.rank(method="average") - 1) / (n - 1) if n > 1 else x * 0 + 0.5
+    return _normaliser(valeurs, methode, sens)
 
 
 #: Part minimale des territoires renseignés pour qu'une composante entre dans l'indice : en deçà
@@ -726,29 +727,34 @@ def _poids(poids: dict | None, disponibles) -> dict:
     return actifs
 
 
+def _profil(actifs: dict) -> dict:
+    return {c: (COMPOSANTES[c][1], w) for c, w in actifs.items()}
+
+
 def _score(normes: pd.DataFrame, poids: dict) -> pd.Series:
-    w = pd.Series(poids)
-    n = normes[list(w.index)]
-    somme_poids = n.notna().mul(w).sum(axis=1)
-    return n.mul(w).sum(axis=1, min_count=1) / somme_poids.replace(0, np.nan)
+    from .indices import agreger
+
+    # une composante manquante : moyenne des autres (poids ramenés à 1), sans seuil de couverture
+    return agreger(normes, poids, seuil=0.0)
 
 
 def _quintiles(score: pd.Series) -> pd.Series:
-    ok = score.dropna()
-    q = pd.qcut(ok.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
-    return q.reindex(score.index)
+    from .indices import classes_quantiles
+
+    return classes_quantiles(score, 5)
 
 
 def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: str | None = None,
                      methode: str = "rang") -> pd.DataFrame:
-    """Indice de fragilité numérique **proxy** (pas l'indice officiel de la MedNum), de 0 à 100.
+    """Indice de fragilité numérique **proxy** (pas l'indice officiel de la MedNum).
 
-    Chaque composante disponible (voir :data:`COMPOSANTES`) est normalisée par
-    :func:`normaliser` (0 = moins fragile, 1 = plus fragile) ; l'indice est la
-    moyenne pondérée des composantes renseignées du territoire × 100 (poids
-    ramenés à 1 sur celles-ci). Une composante renseignée pour moins de 90 %
-    des territoires du champ (:data:`SEUIL_COUVERTURE` ; la distance à la
-    médiation hors Auvergne-Rhône-Alpes) est écartée et signalée dans ``attrs``.
+    Calculé par le moteur commun :mod:`territoire_lib.indices` : chaque composante
+    disponible (voir :data:`COMPOSANTES`) est normalisée et orientée (plus haut = plus
+    fragile) ; l'indice est la moyenne pondérée des composantes renseignées du territoire
+    (poids ramenés à 1 sur celles-ci), × 100 pour « rang » et « minmax » (0 à 100), en
+    écarts types pour « zscore ». Une composante renseignée pour moins de 90 % des
+    territoires du champ (:data:`SEUIL_COUVERTURE` ; la distance à la médiation hors
+    Auvergne-Rhône-Alpes) est écartée et signalée dans ``attrs``.
 
     Paramètres
     ----------
@@ -756,15 +762,14 @@ def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: st
         ``{composante: poids ≥ 0}`` ; défaut :data:`POIDS_DEFAUT`.
     niveau, region :
         Voir :func:`composantes_fragilite`.
-    methode : {"rang", "minmax"}
+    methode : {"rang", "minmax", "zscore"}
 
     Renvoie
     -------
     DataFrame
-        Nom, composantes normalisées (``n_<composante>``), ``indice`` (0-100),
-        ``rang`` (1 = le plus fragile), ``quintile`` (5 = le plus fragile),
-        ``composantes_manquantes`` ; ``attrs`` : ``poids`` utilisés, ``ecartees``,
-        ``methode``, ``avertissement``.
+        Nom, composantes normalisées (``n_<composante>``), ``indice``, ``rang`` (1 = le plus
+        fragile), ``quintile`` (5 = le plus fragile), ``composantes_manquantes`` ;
+        ``attrs`` : ``poids`` utilisés, ``ecartees``, ``methode``, ``unite``, ``avertissement``.
 
     Exemples
     --------
@@ -786,22 +791,70 @@ def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: st
     res = brut[[brut.columns[0]]].copy()
     for c in actifs:
         res[f"n_{c}"] = normes[c]
-    res["indice"] = 100 * _score(normes, actifs)
+    echelle = 1 if methode == "zscore" else 100
+    res["indice"] = echelle * _score(normes, actifs)
     res["rang"] = res["indice"].rank(ascending=False, method="min").astype("Int64")
     res["quintile"] = _quintiles(res["indice"]).astype("Int64")
     res["composantes_manquantes"] = normes.isna().sum(axis=1).astype(int)
     res.attrs.update(poids=actifs, ecartees=ecartees, methode=methode,
+                     unite="écarts types" if methode == "zscore" else "points (0 à 100)",
                      avertissement="Indice proxy construit ici, pas l'indice de fragilité numérique officiel (MedNum).")
     return res.sort_index().sort_values("indice", ascending=False, kind="stable")
 
 
+def correlations_fragilite(niveau: str = "epci", region: str | None = None) -> pd.DataFrame:
+    """Corrélations de Spearman des composantes disponibles, orientées (plus haut = plus fragile).
+
+    Deux composantes très corrélées pèsent double dans l'indice ; une corrélation négative
+    signale une composante qui contredit les autres (OCDE/JRC 2008, étape 4).
+
+    Exemples
+    --------
+    >>> c = correlations_fragilite(region="84")
+    >>> c.shape, float(c.loc["part_65_ans_et_plus", "part_65_ans_et_plus"])
+    ((6, 6), 1.0)
+    """
+    from .indices import correlations
+
+    brut = composantes_fragilite(niveau, region)
+    dispo = _disponibles(brut)
+    return correlations(brut[dispo], {c: (COMPOSANTES[c][1], 1.0) for c in dispo})
+
+
+def incertitude_fragilite(poids: dict | None = None, niveau: str = "epci", region: str | None = None):
+    """Analyse d'incertitude de l'indice proxy : normalisation × composante retirée × pondération.
+
+    Toutes les combinaisons de trois normalisations (rang, min-max, z), de l'inclusion
+    (toutes les composantes, puis chacune retirée tour à tour) et de deux pondérations
+    (poids donnés, poids égaux), comparées à la référence (rang, poids donnés, toutes
+    composantes) : déplacements de rang et part des territoires qui changent de quintile
+    (:func:`territoire_lib.indices.analyse_incertitude`, OCDE/JRC 2008).
+
+    Renvoie
+    -------
+    territoire_lib.indices.Incertitude
+        ``scenarios``, ``territoires`` (par code, avec ``rang_min``/``rang_max``), ``resume``.
+
+    Exemples
+    --------
+    >>> r = incertitude_fragilite(region="84")
+    >>> r.resume["nb_scenarios"], r.resume["nb_territoires"]
+    (42, 165)
+    """
+    from .indices import analyse_incertitude
+
+    brut = composantes_fragilite(niveau, region)
+    actifs = _poids(poids, _disponibles(brut))
+    return analyse_incertitude(brut[list(actifs)], _profil(actifs), seuil=0.0)
+
+
 def sensibilite_poids(poids: dict | None = None, variation: float = 0.2, niveau: str = "epci",
                       region: str | None = None, methode: str = "rang") -> pd.DataFrame:
-    """Sensibilité du classement de l'indice proxy à chaque poids (± ``variation``).
+    """Sensibilité du classement de l'indice proxy à chaque poids (± ``variation``), un à la fois.
 
-    Pour chaque composante active, son poids est multiplié par 1 − variation
-    puis 1 + variation (les autres inchangés) ; on compare le classement
-    obtenu au classement de référence.
+    Ce test « un poids à la fois » sous-estime l'incertitude : préférez
+    :func:`incertitude_fragilite`, qui fait aussi varier la normalisation et retire chaque
+    composante tour à tour.
 
     Renvoie
     -------
@@ -901,7 +954,7 @@ def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
     curseurs = {c: w.FloatSlider(value=POIDS_DEFAUT[c], min=0, max=3, step=0.25, description=COMPOSANTES[c][0],
                                  continuous_update=False, style={"description_width": "320px"},
                                  layout=w.Layout(width="560px")) for c in dispo}
-    menu = w.Dropdown(options=[("rang centile", "rang"), ("min-max", "minmax")], value="rang",
+    menu = w.Dropdown(options=[("rang centile", "rang"), ("min-max", "minmax"), ("z-score", "zscore")], value="rang",
                       description="Normalisation")
     sortie = w.Output()
 

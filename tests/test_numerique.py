@@ -138,11 +138,25 @@ def test_zones_blanches_entrees_invalides():
 # --- indice proxy ---------------------------------------------------------------------------
 def test_normaliser_sens_et_bornes():
     s = pd.Series([3.0, 1.0, 2.0, np.nan])
-    for methode in ("rang", "minmax"):
-        n = nu.normaliser(s, -1, methode)
-        assert n.iloc[1] == 1.0 and n.iloc[0] == 0.0 and np.isnan(n.iloc[3])
+    n = nu.normaliser(s, -1, "minmax")
+    assert n.iloc[1] == 1.0 and n.iloc[0] == 0.0 and np.isnan(n.iloc[3])
+    # rang : centile médian (rang − ½) / n, le même que pour les modèles du carnet 05
+    r = nu.normaliser(s, -1, "rang")
+    assert r.iloc[1] == pytest.approx(1 - 0.5 / 3) and r.iloc[0] == pytest.approx(0.5 / 3)
+    z = nu.normaliser(s, 1, "zscore")
+    assert z.mean() == pytest.approx(0) and z.std() == pytest.approx(1)
     with pytest.raises(ValueError, match="rang"):
         nu.normaliser(s, methode="z")
+
+
+def test_incertitude_fragilite_plus_large_que_un_poids_a_la_fois():
+    r = nu.incertitude_fragilite(region="84")
+    assert r.resume["nb_scenarios"] == 3 * 7 * 2  # 3 normalisations × (1 + 6 exclusions) × 2 pondérations
+    assert set(r.scenarios["exclue"]) == {"aucune", *nu.COMPOSANTES}
+    un_a_la_fois = nu.sensibilite_poids(region="84")["part_changeant_de_quintile_%"].max()
+    assert r.scenarios["part_changement_%"].max() > un_a_la_fois
+    c = nu.correlations_fragilite(region="84")
+    assert np.allclose(np.diag(c), 1) and np.allclose(c, c.T)
 
 
 def test_indice_poids_un_seul_composant_egale_sa_norme():
