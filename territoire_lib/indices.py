@@ -307,7 +307,8 @@ class Incertitude:
         (un scénario où le territoire n'a pas de classe, faute de composantes, ne compte pour
         aucune).
     resume : dict
-        ``nb_scenarios``, ``nb_territoires``, ``part_stables_%``,
+        ``nb_scenarios``, ``nb_territoires``, ``part_stables_%`` (même classe dans tous les
+        scénarios), ``part_stables_80_%`` (même classe dans au moins 80 % des scénarios),
         ``part_changement_median_%`` (par scénario), ``scenario_le_plus_perturbant``,
         ``deplacement_rang_median`` (médiane, sur les territoires, du plus grand déplacement).
     """
@@ -439,6 +440,7 @@ def analyse_incertitude(
         "nb_scenarios": int(len(scenarios) + 1),
         "nb_territoires": int(classes.sum()),
         "part_stables_%": float(100 * (part[classes] == 100).mean()) if classes.any() else float("nan"),
+        "part_stables_80_%": float(100 * (part[classes] >= 80).mean()) if classes.any() else float("nan"),
         "part_changement_median_%": float(scenarios["part_changement_%"].median()),
         "scenario_le_plus_perturbant": str(scenarios["part_changement_%"].idxmax()),
         "reference": f"normalisation {reference[0]}, poids {reference[1]}, toutes composantes",

@@ -22,17 +22,27 @@ Méthode
    perdus (seul l'ordre compte) et les indicateurs à nombreuses égalités (part
    de communes, souvent 0 ou 100 %) discriminent moins.
 2. **Orientation.** Un indicateur de sens −1 compte pour ``100 − centile``.
-3. **Score d'un modèle** = moyenne pondérée des centiles orientés de son
-   profil, sur les indicateurs renseignés, multipliée par le poids du modèle
-   (1 par défaut). **Règle des valeurs manquantes** : si moins des deux tiers
-   du poids du profil (:data:`SEUIL_COUVERTURE`) est renseigné, le score est
-   manquant (NaN), jamais calculé sur une ou deux composantes ; le nombre de
-   scores manquants est rapporté (journal et ``attrs``).
-4. **Modèle dominant** = score le plus élevé ; on donne aussi le second et
-   l'écart entre les deux (en points de centile), mesure de la netteté du
-   classement.
+3. **Score brut d'un modèle** = moyenne pondérée des centiles orientés de son
+   profil, sur les indicateurs renseignés. **Règle des valeurs manquantes** :
+   si moins des deux tiers du poids du profil (:data:`SEUIL_COUVERTURE`) est
+   renseigné, le score est manquant (NaN), jamais calculé sur une ou deux
+   composantes ; le nombre de scores manquants est rapporté (journal et ``attrs``).
+4. **Score standardisé** : les scores bruts n'ont pas la même dispersion d'un
+   modèle à l'autre (écart type de 11 à 23 points entre EPCI) ; prendre le plus
+   élevé favoriserait par construction le modèle le plus dispersé. Chaque score
+   est donc centré-réduit entre les territoires du niveau, puis exprimé sur
+   l'échelle T (moyenne 50, écart type 10), et multiplié par le poids du
+   modèle (1 par défaut).
+5. **Modèle dominant** = score standardisé le plus élevé ; on donne aussi le
+   second et l'écart entre les deux (en points T), mesure de la netteté du
+   classement, et la **stabilité** de ce modèle dominant quand on fait varier
+   normalisation, indicateurs et pondération (:func:`stabilite_modeles`).
 
-Ces scores sont des supports de discussion, pas une classification officielle.
+Normalisation, agrégation, standardisation et analyse d'incertitude passent
+par le moteur commun :mod:`territoire_lib.indices` (le même que l'indice de
+fragilité numérique du carnet 03). Ces scores sont des supports de discussion,
+pas une classification officielle : sur les données disponibles, plusieurs
+d'entre eux restent liés à la densité (:func:`correlations_modeles`).
 """
 from __future__ import annotations
 
@@ -63,6 +73,8 @@ __all__ = [
     "normaliser",
     "calculer_scores",
     "scores_modeles",
+    "correlations_modeles",
+    "stabilite_modeles",
     "sensibilite",
     "profil_territoire",
     "ligne_source_modeles",
@@ -190,7 +202,7 @@ def indicateurs_modeles(profils: list[dict] | None = None) -> list[str]:
     Exemples
     --------
     >>> indicateurs_modeles()[:2]
-    ['mairie_site_web', 'heures_ouverture_mairie']
+    ['mairie_site_web', 'part_residences_secondaires']
     """
     vus: dict[str, None] = {}
     for m in profils or profils_modeles():
@@ -238,8 +250,9 @@ def normaliser(valeurs: pd.DataFrame) -> pd.DataFrame:
     >>> normaliser(pd.DataFrame({"x": [10.0, 30.0, 20.0, None]}))["x"].round(2).tolist()
     [16.67, 83.33, 50.0, nan]
     """
-    rangs = valeurs.astype("float64").rank(method="average")
-    return 100 * (rangs - 0.5) / valeurs.notna().sum()
+    from .indices import normaliser as _normaliser
+
+    return 100 * _normaliser(valeurs.astype("float64"), "rang")
 
 
 def _poids_effectifs(profils: list[dict], poids_indicateurs: dict | None, poids_modeles: dict | None):
@@ -283,22 +296,27 @@ def calculer_scores(
     poids_indicateurs: dict | None = None,
     poids_modeles: dict | None = None,
     seuil: float = SEUIL_COUVERTURE,
+    standardise: bool = True,
 ) -> pd.DataFrame:
     """Scores des modèles à partir de centiles déjà calculés (voir :func:`normaliser`).
 
     Paramètres
     ----------
     centiles : DataFrame
-        Une ligne par territoire, une colonne (0 à 100) par indicateur des profils.
+        Une ligne par territoire (tous ceux du niveau : la standardisation se fait entre
+        eux), une colonne (0 à 100) par indicateur des profils.
     profils : liste de dict
         Comme :func:`profils_modeles`.
     poids_indicateurs : dict, optionnel
         ``{indicateur: coefficient}`` multipliant le poids de l'indicateur dans tous les profils
         (0 le retire).
     poids_modeles : dict, optionnel
-        ``{modèle: coefficient}`` multipliant le score du modèle.
+        ``{modèle: coefficient}`` multipliant le score (standardisé) du modèle.
     seuil : float
         Part minimale du poids du profil qui doit être renseignée.
+    standardise : bool
+        Scores standardisés (échelle T : moyenne 50, écart type 10 entre territoires) ;
+        ``False`` : scores bruts (moyenne pondérée des centiles, 0 à 100).
 
     Renvoie
     -------
@@ -312,26 +330,30 @@ def calculer_scores(
     --------
     >>> p = [{"id": "a", "indicateurs": [{"id": "x", "sens": 1, "poids": 1.0}]},
     ...      {"id": "b", "indicateurs": [{"id": "x", "sens": -1, "poids": 1.0}]}]
-    >>> s = calculer_scores(pd.DataFrame({"x": [90.0, 20.0]}), p)
+    >>> s = calculer_scores(pd.DataFrame({"x": [90.0, 20.0]}), p, standardise=False)
     >>> s[["a", "b", "modele_dominant", "ecart_dominant_second"]].values.tolist()
     [[90.0, 10.0, 'a', 80.0], [20.0, 80.0, 'b', 60.0]]
+    >>> calculer_scores(pd.DataFrame({"x": [90.0, 20.0, 50.0]}), p)["a"].round(2).tolist()
+    [60.44, 40.51, 49.05]
     """
+    from .indices import agreger, standardiser
+
     poids, sens, facteurs = _poids_effectifs(profils, poids_indicateurs, poids_modeles)
-    x = centiles.reindex(columns=poids.columns).to_numpy(dtype="float64")
-    present = ~np.isnan(x)
-    res = pd.DataFrame(index=centiles.index)
+    x = centiles.reindex(columns=poids.columns).astype("float64")
+    brut = pd.DataFrame(index=centiles.index)
     incomplets = {}
     for m in poids.index:
-        w, o = poids.loc[m].to_numpy(), sens.loc[m].to_numpy()
-        oriente = np.where(o < 0, 100 - x, x)
-        total = w.sum()
-        renseigne = (present * w).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.nansum(np.where(present, oriente, 0) * w, axis=1) / renseigne
-        ok = (renseigne >= seuil * total - 1e-12) & (total > 0)
-        score = np.where(ok, score * facteurs[m], np.nan)
-        incomplets[m] = int((~ok).sum()) if total > 0 else 0
-        res[m] = score
+        w = poids.loc[m]
+        w = w[w > 0]
+        if w.empty:
+            brut[m] = np.nan
+            incomplets[m] = 0
+            continue
+        oriente = pd.DataFrame({i: (100 - x[i]) if sens.loc[m, i] < 0 else x[i] for i in w.index})
+        brut[m] = agreger(oriente, w.to_dict(), seuil)
+        incomplets[m] = int(brut[m].isna().sum())
+    res = 50 + 10 * standardiser(brut) if standardise else brut.copy()
+    res = res * facteurs[list(poids.index)]
     # un territoire n'a de modèle dominant que s'il a un score pour chaque modèle en jeu (un modèle
     # dont tous les indicateurs sont retirés, poids nul, n'est plus en jeu)
     en_jeu = [m for m in poids.index if poids.loc[m].sum() > 0]
@@ -342,6 +364,7 @@ def calculer_scores(
     res["modele_second"] = pd.array(sec, dtype="string")
     res["ecart_dominant_second"] = ecart
     res.attrs["scores_incomplets"] = incomplets
+    res.attrs["standardise"] = standardise
     return res
 
 
@@ -389,13 +412,15 @@ def _rapporter(scores: pd.DataFrame, niveau: str, noms: dict[str, str]) -> None:
             niveau, detail, len(sans), f" ({', '.join(sans[:5])}{' …' if len(sans) > 5 else ''})" if sans else "")
 
 
-def _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils) -> pd.DataFrame:
+def _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils, standardise=True) -> pd.DataFrame:
     valeurs, centiles = _centiles(niveau, millesimes, profils)
-    s = calculer_scores(centiles, profils, poids_indicateurs, poids_modeles)
+    s = calculer_scores(centiles, profils, poids_indicateurs, poids_modeles, standardise=standardise)
     res = pd.concat([pd.DataFrame({"code": valeurs.index.astype(str), "nom": valeurs["nom"].to_numpy()}),
                      s.reset_index(drop=True)], axis=1)
     res.attrs = {**s.attrs, "niveau": niveau, "millesimes": dict(millesimes or {}),
                  "normalisation": "rang centile médian 100 × (rang − 0,5) / n, territoires renseignés du niveau",
+                 "echelle": ("score standardisé, échelle T (moyenne 50, écart type 10 entre territoires du niveau)"
+                             if standardise else "score brut, moyenne pondérée des centiles (0 à 100)"),
                  "seuil_couverture": SEUIL_COUVERTURE}
     return res
 
@@ -406,8 +431,9 @@ def scores_modeles(
     poids_modeles: dict | None = None,
     millesimes: dict | None = None,
     rapporter: bool = True,
+    standardise: bool = True,
 ) -> pd.DataFrame:
-    """Score de chaque territoire pour chacun des sept modèles, modèle dominant et second.
+    """Score standardisé de chaque territoire pour chacun des sept modèles, modèle dominant et second.
 
     Paramètres
     ----------
@@ -422,13 +448,15 @@ def scores_modeles(
         ``{indicateur: millésime}`` ; par défaut le plus récent de chaque indicateur.
     rapporter : bool
         Avertit (journal) des scores manquants ; le décompte reste dans ``attrs`` sinon.
+    standardise : bool
+        Scores standardisés (défaut ; échelle T, moyenne 50 et écart type 10 entre
+        territoires du niveau, × poids du modèle), ou bruts (0 à 100) pour comparaison.
 
     Renvoie
     -------
     DataFrame
-        Une ligne par territoire : ``code``, ``nom``, une colonne de score (0 à 100 × poids du
-        modèle) par modèle, ``modele_dominant``, ``modele_second`` et ``ecart_dominant_second``
-        (points). Un score est manquant si moins des deux tiers du poids de son profil est
+        Une ligne par territoire : ``code``, ``nom``, une colonne de score par modèle,
+        ``modele_dominant``, ``modele_second`` et ``ecart_dominant_second`` (points T). Un score est manquant si moins des deux tiers du poids de son profil est
         renseigné ; ``attrs["scores_incomplets"]`` en donne le nombre par modèle (et un
         avertissement les signale) ; un territoire auquel manque un score n'a pas de modèle
         dominant.
@@ -442,7 +470,7 @@ def scores_modeles(
     ['modele_dominant', 'modele_second', 'ecart_dominant_second']
     """
     profils = profils_modeles()
-    res = _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils)
+    res = _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils, standardise)
     if rapporter:
         _rapporter(res, niveau, _noms(profils))
     return res
@@ -465,6 +493,69 @@ def effectifs_dominants(scores: pd.DataFrame) -> pd.DataFrame:
     res["part_%"] = 100 * res["nb_territoires"] / max(1, len(scores) - sans)
     res.attrs["sans_modele"] = sans
     return res
+
+
+def correlations_modeles(niveau: str = "epci", scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Corrélations (Pearson) des scores entre eux et avec le logarithme de la densité.
+
+    Un score très corrélé à ln(densité) ne fait que renommer l'opposition ville-campagne ;
+    deux scores très corrélés racontent la même histoire.
+
+    Renvoie
+    -------
+    DataFrame
+        Modèles en lignes ; une colonne ``log_densite`` puis une colonne par modèle.
+
+    Exemples
+    --------
+    >>> c = correlations_modeles("region")
+    >>> list(c.columns[:2]), c.shape
+    (['log_densite', 'cyber_territoire'], (7, 8))
+    """
+    profils = profils_modeles()
+    ids = [m["id"] for m in profils]
+    scores = scores if scores is not None else _scores(_verifier_niveau(niveau), None, None, None, profils)
+    dens = indicateurs("densite_population", niveau=scores.attrs.get("niveau", niveau))["densite_population"]
+    s = scores.set_index("code")[ids]
+    d = pd.concat([np.log10(dens.where(dens > 0)).reindex(s.index).rename("log_densite"), s], axis=1)
+    c = d.corr()
+    return c.loc[ids, ["log_densite", *ids]]
+
+
+@lru_cache(maxsize=4)
+def _stabilite(niveau: str, cle_millesimes: tuple):
+    from .indices import analyse_incertitude
+
+    profils = profils_modeles()
+    valeurs = _valeurs(niveau, cle_millesimes, tuple(indicateurs_modeles(profils))).drop(columns="nom")
+    jeu = {m["id"]: {i["id"]: (i["sens"], i["poids"]) for i in m["indicateurs"]} for m in profils}
+    return analyse_incertitude(valeurs, jeu, seuil=SEUIL_COUVERTURE)
+
+
+def stabilite_modeles(niveau: str = "epci", millesimes: dict | None = None):
+    """Stabilité du modèle dominant de chaque territoire (analyse d'incertitude, OCDE/JRC 2008).
+
+    Scénarios : trois normalisations des indicateurs (rang, min-max, z) × inclusion (tous
+    les indicateurs, puis chacun retiré tour à tour de tous les profils) × deux pondérations
+    (poids de ``modeles.yaml``, poids égaux) ; dans chacun, le modèle dominant est le score
+    standardisé le plus élevé (:func:`territoire_lib.indices.etiquettes`). Calculée une
+    fois par niveau et gardée en mémoire.
+
+    Renvoie
+    -------
+    territoire_lib.indices.Incertitude
+        ``territoires`` (par code : ``reference``, ``part_scenarios_identiques_%``,
+        ``stable``, ``etiquette_la_plus_frequente``), ``frequences`` (part des scénarios
+        où chaque modèle domine, par territoire), ``scenarios`` et ``resume``
+        (``part_stables_%`` : territoires dont le dominant ne change dans aucun scénario).
+
+    Exemples
+    --------
+    >>> st = stabilite_modeles("region")
+    >>> st.resume["nb_territoires"], st.frequences.shape[1] <= 7
+    (17, True)
+    """
+    return _stabilite(_verifier_niveau(niveau), _cle_millesimes(millesimes))
 
 
 # --------------------------------------------------------------------------- sensibilité
@@ -572,22 +663,22 @@ def profil_territoire(
         ``indicateur``, ``libelle``, ``unite``, ``sens``, ``poids`` (effectif), ``valeur``
         (brute), ``centile`` (0 à 100 parmi les territoires du niveau), ``centile_oriente``
         (dans le sens du modèle), ``cible`` (100 si le modèle veut une valeur élevée, 0 sinon)
-        et ``score_modele``. ``attrs`` : ``code``, ``nom``, ``niveau``, ``modele_dominant``.
+        et ``score_modele`` (standardisé, échelle T). ``attrs`` : ``code``, ``nom``, ``niveau``, ``modele_dominant``.
 
     Exemples
     --------
     >>> p = profil_territoire("200054781")  # Métropole du Grand Paris
     >>> p.attrs["nom"]
     'Métropole du Grand Paris'
-    >>> p.loc[p["indicateur"] == "densite_population", "centile"].round(1).tolist()
-    [100.0]
+    >>> p.loc[p["indicateur"] == "mairie_site_web", "centile"].round(1).tolist()[:1]
+    [90.0]
     """
     from .geographie import code_courant
 
     profils = profils_modeles()
     code = code_courant(code, _verifier_niveau(niveau))
     valeurs, centiles = _centiles(niveau, millesimes, profils)
-    scores = calculer_scores(centiles.loc[[code]], profils, poids_indicateurs, poids_modeles)
+    scores = calculer_scores(centiles, profils, poids_indicateurs, poids_modeles).loc[[code]]
     poids, _, _ = _poids_effectifs(profils, poids_indicateurs, poids_modeles)
     lignes = []
     for m in profils:
@@ -709,7 +800,7 @@ def graphique_distributions(scores: pd.DataFrame, largeur: int = 460) -> alt.Top
                        "dominant": int((scores["modele_dominant"] == m).sum())})
     d = pd.DataFrame(lignes)
     y = alt.Y("nom_modele:N", title=None, sort=list(noms.values()))
-    x = alt.X("min:Q", title="Score (centile moyen pondéré, 0 à 100)", scale=alt.Scale(domain=[0, 100]))
+    x = alt.X("min:Q", title="Score standardisé (échelle T : moyenne 50, écart type 10)")
     couleur = alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None)
     infos = [alt.Tooltip("nom_modele:N", title="Modèle")] + [
         alt.Tooltip(f"{c}:Q", title=t, format=".1f") for c, t in (
@@ -831,7 +922,7 @@ def graphique_profil(
     sc = p.drop_duplicates("modele")[["nom_modele", "score_modele"]]
     barres = alt.Chart(sc).mark_bar().encode(
         y=alt.Y("nom_modele:N", sort=list(noms.values()), title=None),
-        x=alt.X("score_modele:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("score_modele:Q", title="Score standardisé (moyenne 50)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None),
         opacity=alt.condition("datum.nom_modele == modele_affiche", alt.value(1), alt.value(0.45)),
         tooltip=[alt.Tooltip("nom_modele:N", title="Modèle"), alt.Tooltip("score_modele:Q", title="Score", format=".1f")],
