@@ -46,6 +46,7 @@ __all__ = [
     "fiche_portrait",
     "carte_voisinage",
     "graphique_positions",
+    "section_modeles",
     "portrait",
     "selecteur_portrait",
 ]
@@ -195,7 +196,7 @@ def _france(ident: str) -> float:
     ind = indicateur(ident)
     table = table_communes()
     cle = pd.Series("France", index=table.index)
-    return float(agregation.calculer(table, ind, ind.millesime_defaut, cle).iloc[0])
+    return _flottant(agregation.calculer(table, ind, ind.millesime_defaut, cle).iloc[0])
 
 
 #: Indicateurs connus seulement en Auvergne-Rhône-Alpes (lieux de médiation numérique).
@@ -233,8 +234,13 @@ def _references(ind, serie: pd.Series, meme_classe, par_classe: pd.DataFrame, cl
     La médiane des territoires, seule comparable pour un effectif, est donnée à part
     (colonnes ``mediane_classe`` et ``mediane``), étiquetée comme médiane.
     """
-    v_classe = float(par_classe.loc[classe, ind.id]) if classe in par_classe.index else np.nan
+    v_classe = _flottant(par_classe.loc[classe, ind.id]) if classe in par_classe.index else np.nan
     return v_classe, _france(ind.id), "ensemble"
+
+
+def _flottant(x) -> float:
+    """Valeur en float ; une valeur manquante (NA, agrégat incomplet) devient NaN, jamais 0."""
+    return float("nan") if pd.isna(x) else float(x)
 
 
 def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = None) -> pd.DataFrame:
@@ -370,6 +376,16 @@ def _section_modele(code: str, niveau: str) -> str:
             f"pas une classification officielle. {prudence}</p>"
             "<table><tr><th>Modèle</th><th>Score T</th><th>Domine dans</th>"
             "<th>Ce qui l'en rapproche (indicateurs au-dessus de la médiane)</th></tr>" + "".join(lignes) + "</table>")
+
+
+def section_modeles(code: str, niveau: str = "epci"):
+    """Les sept modèles de territoire d'un territoire (scores, stabilité), affichable dans un carnet.
+
+    Renvoie un objet ``IPython.display.HTML`` (voir :func:`_section_modele`).
+    """
+    from IPython.display import HTML
+
+    return HTML(f"<div class='portrait-territoire'>{STYLE}{_section_modele(code_courant(code, niveau), niveau)}</div>")
 
 
 # --------------------------------------------------------------------------- cartes et graphiques
