@@ -7,9 +7,12 @@ Quatre familles de calculs, toutes à partir des données construites :
   taille et le degré d'urbanisation, et un modèle logistique à effets fixes
   de département (``statsmodels`` ; :func:`presence_par_taille_et_degurba`,
   :func:`modele_site_web`) ;
-- **les « zones blanches » du service public** : communes cumulant peu
-  d'heures d'ouverture de la mairie, pas de site web et une population âgée
-  (:func:`zones_blanches`) ;
+- **l'accès fragile à la mairie** : communes cumulant peu d'heures
+  d'ouverture de la mairie, pas de site web et une population âgée
+  (:func:`acces_fragile_mairie`, ancien nom :func:`zones_blanches`). On ne
+  parle plus de « zones blanches du service public » : l'expression désigne
+  d'abord, dans le vocabulaire des télécommunications, les zones sans
+  couverture mobile, ce que ces données ne mesurent pas ;
 - **la médiation numérique** en Auvergne-Rhône-Alpes, seule région couverte
   par la source (recensement Hinaura 2021-2022) : lieux, services, publics,
   horaires (:func:`lieux_mediation`, :func:`compter_modalites`,
@@ -44,7 +47,10 @@ __all__ = [
     "lieux_mediation",
     "presence_par_taille_et_degurba",
     "modele_site_web",
+    "ACCES_FRAGILE",
+    "AccesFragile",
     "ZonesBlanches",
+    "acces_fragile_mairie",
     "zones_blanches",
     "compter_modalites",
     "heures_hebdo_osm",
@@ -268,10 +274,14 @@ def modele_site_web(colonne: str = "a_site_web", effets_fixes: bool = True) -> p
     return res
 
 
-# --------------------------------------------------------------------------- 2. zones blanches
+# --------------------------------------------------------------------------- 2. accès fragile à la mairie
+#: Libellé des communes repérées (guichet peu ouvert, pas de site web, population âgée).
+ACCES_FRAGILE = "accès fragile à la mairie"
+
+
 @dataclass
-class ZonesBlanches:
-    """Communes cumulant les trois fragilités, et ce qu'elles représentent."""
+class AccesFragile:
+    """Communes cumulant les trois fragilités d'accès à la mairie, et ce qu'elles représentent."""
 
     communes: pd.DataFrame
     seuils: dict
@@ -306,15 +316,15 @@ class ZonesBlanches:
                 + (f" Communes écartées faute de donnée : {ec}." if ec else ""))
 
     def classes(self) -> pd.Series:
-        """Par code commune examinée : « zone blanche » ou « autre commune » (les écartées sont absentes).
+        """Par code commune examinée : « accès fragile à la mairie » ou « autre commune » (les écartées sont absentes).
 
         Exemples
         --------
-        >>> zones_blanches().classes().value_counts().to_dict()
-        {'autre commune': 33082, 'zone blanche': 1358}
+        >>> acces_fragile_mairie().classes().value_counts().to_dict()
+        {'autre commune': 33082, 'accès fragile à la mairie': 1358}
         """
         res = pd.Series("autre commune", index=pd.Index(self.codes_examines, name="code_commune"), dtype="string")
-        res[res.index.isin(self.communes["code_commune"])] = "zone blanche"
+        res[res.index.isin(self.communes["code_commune"])] = ACCES_FRAGILE
         return res
 
     def par_departement(self) -> pd.DataFrame:
@@ -325,9 +335,16 @@ class ZonesBlanches:
         return g.sort_values(["communes", "population"], ascending=False)
 
 
-def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_courriel: bool = False,
-                   codes_departements: list[str] | None = None) -> ZonesBlanches:
-    """Communes « zones blanches » du service public : peu d'heures, pas de site web, population âgée.
+#: Ancien nom, gardé pour les carnets et scripts existants.
+ZonesBlanches = AccesFragile
+
+
+def acces_fragile_mairie(heures_max: float = 6.0, part_65_min: float = 30.0, sans_courriel: bool = False,
+                         codes_departements: list[str] | None = None) -> AccesFragile:
+    """Communes à l'accès fragile à la mairie : peu d'heures, pas de site web, population âgée.
+
+    (Ancien nom : :func:`zones_blanches` ; « zone blanche » désigne, en télécommunications,
+    une zone sans couverture mobile, ce que ces données ne mesurent pas.)
 
     Paramètres
     ----------
@@ -344,7 +361,7 @@ def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_cour
 
     Renvoie
     -------
-    ZonesBlanches
+    AccesFragile
         ``communes`` (code, nom, département, heures, part 65+, populations),
         ``ecartees`` : communes écartées par motif (horaires non publiés, pas de
         fiche mairie, population RP inconnue ou nulle) — jamais comptées comme
@@ -352,10 +369,10 @@ def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_cour
 
     Exemples
     --------
-    >>> z = zones_blanches(heures_max=6, part_65_min=30)
+    >>> z = acces_fragile_mairie(heures_max=6, part_65_min=30)
     >>> len(z.communes) > 100, z.ecartees["horaires non publiés"]
     (True, 367)
-    >>> zones_blanches(heures_max=0.1).communes.empty
+    >>> acces_fragile_mairie(heures_max=0.1).communes.empty
     True
     """
     if heures_max < 0 or not 0 <= part_65_min <= 100:
@@ -379,13 +396,19 @@ def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_cour
     colonnes = ["code_commune", "nom_commune", "code_departement", "code_epci", "heures_ouverture_hebdo",
                 "population_2023", "population_65_ans_et_plus"]
     res = t.loc[critere.fillna(False).astype(bool), colonnes].assign(part_65_ans_et_plus=part65[critere.fillna(False).astype(bool)])
-    return ZonesBlanches(
+    return AccesFragile(
         communes=res.sort_values("population_2023", ascending=False).reset_index(drop=True),
         seuils={"heures_max": heures_max, "part_65_min": part_65_min, "sans_courriel": sans_courriel},
         ecartees={"sans fiche mairie": int(sans_fiche.sum()), "horaires non publiés": int(sans_horaires.sum()),
                   "population RP 2021 inconnue ou nulle": int(sans_rp.sum())},
         codes_examines=t.loc[ok, "code_commune"].tolist(),
     )
+
+
+def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_courriel: bool = False,
+                   codes_departements: list[str] | None = None) -> AccesFragile:
+    """Ancien nom de :func:`acces_fragile_mairie` (mêmes paramètres, même résultat)."""
+    return acces_fragile_mairie(heures_max, part_65_min, sans_courriel, codes_departements)
 
 
 # --------------------------------------------------------------------------- 3. médiation
@@ -916,7 +939,7 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
     def maj(*_):
         with sortie:
             sortie.clear_output(wait=True)
-            z = zones_blanches(c_heures.value, c_65.value, c_courriel.value)
+            z = acces_fragile_mairie(c_heures.value, c_65.value, c_courriel.value)
             print(z.resume())
             print(source_zones_blanches())
             if z.communes.empty:
@@ -925,8 +948,8 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
             display(z.par_departement().head(10).rename(columns={
                 "communes": "communes repérées", "population": "habitants",
                 "population_65_ans_et_plus": "dont 65 ans et plus"}))
-            display(carte_serie(z.classes(), "commune", "Communes « zones blanches » du service public (seuils choisis)",
-                                source_zones_blanches(), categories=["zone blanche", "autre commune"],
+            display(carte_serie(z.classes(), "commune", "Communes à l'accès fragile à la mairie (seuils choisis)",
+                                source_zones_blanches(), categories=[ACCES_FRAGILE, "autre commune"],
                                 couleurs=["#b2182b", "#f2efe9"]))
 
     for x in (c_heures, c_65, c_courriel):
@@ -936,7 +959,7 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
 
 
 def source_zones_blanches() -> str:
-    """Ligne de source des zones blanches (horaires, site web, âge), tirée du catalogue."""
+    """Ligne de source de l'accès fragile à la mairie (horaires, site web, âge), tirée du catalogue."""
     return (f"{ligne_source('heures_ouverture_mairie')} ; {ligne_source('part_65_ans_et_plus')} ; "
             f"{ligne_source('population', 2023)}")
 
