@@ -179,9 +179,9 @@ def _position(v: pd.Series, x: float) -> tuple:
     """Rang (1 = plus forte valeur), effectif renseigné et centile médian de ``x`` dans ``v``.
 
     Centile médian (*mid-rank*) : ``100 × (nb de valeurs inférieures + ½ × nb de valeurs
-    égales) / n`` — les ex aequo comptent pour moitié : une commune sans lycée parmi une
-    majorité de communes sans lycée est au centile ~35, pas au centile 0 (« la plus
-    singulière »). Même règle que :func:`territoire_lib.indices.normaliser`.
+    égales) / n`` — les ex aequo comptent pour moitié : une commune sans lycée, comme 95 %
+    des communes, est au centile 48, pas au centile 0 (« la plus singulière »). Même règle
+    que :func:`territoire_lib.indices.normaliser`.
 
     >>> _position(pd.Series([0.0, 0.0, 0.0, 5.0]), 0.0)
     (2, 4, 37.5)
