@@ -85,7 +85,7 @@ def carte_modeles(scores: pd.DataFrame, niveau: str | None = None, titre: str | 
     noms = _noms(profils)
     serie = pd.Series(scores["modele_dominant"].map(noms, na_action="ignore").to_numpy(),
                       index=scores["code"].to_numpy(), dtype="string")
-    c = carte_serie(serie, niveau, titre or "Modèle de territoire en tête (scores standardisés ; stabilité : stabilite_modeles)",
+    c = carte_serie(serie, niveau, titre or "Modèle de territoire en tête (scores standardisés ; à lire avec sa stabilité, carnet 05)",
                     source or ligne_source_modeles(scores.attrs.get("millesimes")),
                     categories=list(noms.values()), couleurs=[m["couleur"] for m in profils], largeur=largeur)
     return _CarteModeles(**{f.name: getattr(c, f.name) for f in fields(c)})
