@@ -472,9 +472,9 @@ def part_population_metropoles(millesimes: list | None = None) -> pd.Series:
 def populations_comparables(niveau: str = "epci", millesimes=(2016, 2023)) -> pd.DataFrame:
     """Populations des territoires complets à tous les millésimes (une colonne par millésime).
 
-    Un territoire dont une commune n'a pas de population à l'un des millésimes
-    (commune rétablie, commune nouvelle à population tronquée, Mayotte) est
-    écarté : sa somme serait partielle, donc non comparable.
+    Un territoire dont la population n'est pas complète à l'un des millésimes
+    (statut autre que « complet » : Mayotte, hors du champ des populations
+    légales) est écarté.
 
     Exemples
     --------
@@ -487,7 +487,7 @@ def populations_comparables(niveau: str = "epci", millesimes=(2016, 2023)) -> pd
     tables = {m: indicateurs("population", niveau=niveau, millesime=m, couverture=True) for m in millesimes}
     complets = None
     for t in tables.values():
-        ok = t.index[t["population_communes_non_renseignees"] == 0]
+        ok = t.index[t["population_statut"] == "complet"]
         complets = ok if complets is None else complets.intersection(ok)
     ecartes = len(next(iter(tables.values()))) - len(complets)
     if ecartes:

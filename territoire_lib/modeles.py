@@ -685,7 +685,8 @@ def profil_territoire(
             lignes.append({
                 "modele": m["id"], "nom_modele": m["nom"], "indicateur": i["id"], "libelle": ind.libelle,
                 "unite": ind.unite, "sens": i["sens"], "poids": float(poids.loc[m["id"], i["id"]]),
-                "valeur": float(valeurs.loc[code, i["id"]]), "centile": c,
+                "valeur": np.nan if pd.isna(valeurs.loc[code, i["id"]]) else float(valeurs.loc[code, i["id"]]),
+                "centile": c,
                 "centile_oriente": c if i["sens"] > 0 else 100 - c, "cible": 100.0 if i["sens"] > 0 else 0.0,
                 "score_modele": float(scores.loc[code, m["id"]]), "justification": i["justification"],
             })

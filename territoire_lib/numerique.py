@@ -569,7 +569,7 @@ def population_par_distance(bornes: tuple[float, ...] = (2, 5, 10, 15, 20)) -> p
     --------
     >>> d = population_par_distance()
     >>> round(float(d["part_population_%"].sum()), 6), d.attrs["communes_sans_distance"]
-    (100.0, 4)
+    (100.0, 0)
     """
     from .analyses import formater_nombre as f
 
@@ -684,8 +684,8 @@ def composantes_fragilite(niveau: str = "epci", region: str | None = None) -> pd
     Exemples
     --------
     >>> c = composantes_fragilite("epci", region="84")
-    >>> len(c), int(c["distance_lieu_mediation"].notna().sum())
-    (165, 165)
+    >>> len(c), int(c["distance_lieu_mediation"].notna().sum())  # 2 EPCI à cheval sur une autre région
+    (165, 163)
     """
     if niveau not in ("epci", "departement"):
         raise IndicateurNonDisponible(f"Niveau « {niveau} » non prévu pour l'indice : « epci » ou « departement ».")

@@ -99,7 +99,8 @@ def test_point_de_reference_jamais_une_mairie_douteuse():
     statut = tl.chargement.table_communes().set_index("code_commune")["mairie_localisation_statut"]
     douteuses = statut.index[statut != "ok"]
     assert (p.loc[douteuses, "origine_point"] != "mairie").all()
-    assert set(p["origine_point"]) <= {"mairie", "point_interieur_contour", "aucun"}
+    # vocabulaire de la construction (point_reference_source) : mairie vérifiée, point intérieur, etc.
+    assert set(p["origine_point"]) <= {"mairie", "interieur_commune", "mairie_non_verifiee", "aucun"}
     assert p["lon"].notna().sum() >= len(p) - 10
 
 
