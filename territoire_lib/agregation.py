@@ -118,7 +118,12 @@ def hors_champ(table: pd.DataFrame, ind: Indicateur) -> pd.Series:
     if champ == "hors_mayotte":
         dep = table["code_departement"] if "code_departement" in table else table["code_commune"].str[:3]
         return dep.astype("string").eq("976").fillna(False).astype(bool)
-    raise ValueError(f"Champ inconnu « {champ} » pour {ind.id} (catalogue.yaml) : valeur possible « hors_mayotte ».")
+    if champ == "auvergne_rhone_alpes" and "code_region" in table:
+        return table["code_region"].astype("string").ne("84").fillna(True).astype(bool)
+    if champ == "auvergne_rhone_alpes":
+        return pd.Series(False, index=table.index)
+    raise ValueError(f"Champ inconnu « {champ} » pour {ind.id} (catalogue.yaml) : valeurs possibles "
+                     "« hors_mayotte », « auvergne_rhone_alpes ».")
 
 
 @dataclass
@@ -219,7 +224,7 @@ def _completude(table: pd.DataFrame, manque: pd.Series, par_bloc: pd.Series, cle
 
 
 def calculer_detail(table: pd.DataFrame, ind: Indicateur, millesime=None, cle: pd.Series | None = None,
-                    blocs: pd.DataFrame | None = None, partiel: bool = False) -> Resultat:
+                    blocs: pd.DataFrame | None = None, partiel: bool = False, territorial: bool = False) -> Resultat:
     """Valeur de l'indicateur par commune (``cle=None``) ou par groupe, avec sa complétude.
 
     Paramètres
@@ -238,6 +243,11 @@ def calculer_detail(table: pd.DataFrame, ind: Indicateur, millesime=None, cle: p
         valeur, motif``), voir :func:`territoire_lib.chargement.table_blocs`.
     partiel : bool
         Rend une somme sur les seules communes renseignées au lieu de NaN (étiquetée « partiel »).
+    territorial : bool
+        ``cle`` est un niveau administratif (EPCI, département, région) : un territoire à
+        cheval sur le champ de l'indicateur (EPCI interrégional pour une source régionale)
+        est incomplet, ses communes hors champ comptant comme sans valeur ; pour un
+        regroupement (DEGURBA, taille, France), les communes hors champ sont seulement exclues.
 
     Exemples
     --------
@@ -265,10 +275,16 @@ def calculer_detail(table: pd.DataFrame, ind: Indicateur, millesime=None, cle: p
             "commune ; la recalculer pour un groupe de communes demande les données individuelles.")
     declaree = base_renseignees(ind)
     hors = hors_champ(table, ind)
-    if hors.any():  # hors champ : ni valeur, ni manque (une colonne présente fausserait un ratio)
+    manquent = pd.Series(False, index=table.index)
+    if territorial and cle is not None and hors.any():  # à cheval sur le champ : les communes hors champ manquent
+        par_groupe = hors.groupby(cle.to_numpy())
+        mixte = (par_groupe.transform("any").fillna(False).astype(bool)
+                 & ~par_groupe.transform("all").fillna(True).astype(bool))
+        manquent, hors = hors & mixte, hors & ~mixte
+    if hors.any() or manquent.any():  # hors champ : ni valeur, ni manque (une colonne présente fausserait un ratio)
         table = table[[c for c in dict.fromkeys(cols + ["code_commune"]) if c in table]].copy()
         for c in cols:
-            table[c] = table[c].where(~hors)
+            table[c] = table[c].where(~(hors | manquent))
     if cle is None:  # à la commune : la valeur elle-même ; un bloc ne donne pas de valeur communale
         valeurs = _valeur_communale(table, ind, cols, millesime)
         manque = table[cols].isna().any(axis=1)

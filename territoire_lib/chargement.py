@@ -268,7 +268,8 @@ def indicateurs(
                 f"demandé : {niveau}). Pour comparer les classes entre elles, utilisez-la comme regroupement : "
                 f"indicateurs('population', niveau='{_regroupement_de(ind)}')."
             )
-        r = agregation.calculer_detail(table, ind, m, cle, blocs=table_blocs(), partiel=partiel)
+        r = agregation.calculer_detail(table, ind, m, cle, blocs=table_blocs(), partiel=partiel,
+                                       territorial=niveau in CLES_NIVEAU)
         serie, compl = r.valeurs, r.completude
         if niveau == "commune":
             serie.index = compl.index = table["code_commune"]
@@ -338,7 +339,8 @@ def completude(identifiant: str, niveau: str = "commune", millesime=None, codes:
     ind = indicateur(identifiant)
     m = ind.verifier_millesime(millesime)
     table = _table_avec_web([ind], niveau)
-    r = agregation.calculer_detail(table, ind, m, _cle(niveau, table), blocs=table_blocs(), partiel=partiel)
+    r = agregation.calculer_detail(table, ind, m, _cle(niveau, table), blocs=table_blocs(), partiel=partiel,
+                                   territorial=niveau in CLES_NIVEAU)
     compl = r.completude
     if niveau == "commune":
         compl.index = table["code_commune"]

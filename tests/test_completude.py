@@ -160,3 +160,18 @@ def test_completude_par_niveau():
     c = completude("surface", niveau="departement")
     assert {"nb_communes", "nb_sans_valeur", "nb_par_bloc", "nb_hors_champ", "statut"} <= set(c.columns)
     assert c["nb_communes"].sum() == len(table_communes())
+
+
+def test_champ_regional_regroupement_et_territoire_a_cheval():
+    """Source régionale (médiation, Auvergne-Rhône-Alpes) : un regroupement porte sur la région, un EPCI
+    interrégional est incomplet, un territoire hors de la région est non disponible."""
+    deg = indicateurs("lieux_mediation_pour_10000_hab", niveau="degurba", couverture=True)
+    assert deg["lieux_mediation_pour_10000_hab"].notna().all()
+    assert (deg["lieux_mediation_pour_10000_hab_statut"] == "complet").all()
+    epci = indicateurs("lieux_mediation_pour_10000_hab", niveau="epci", couverture=True)
+    statuts = epci["lieux_mediation_pour_10000_hab_statut"]
+    assert (statuts == "incomplet").any()  # EPCI à cheval sur une autre région
+    assert epci.loc[statuts != "complet", "lieux_mediation_pour_10000_hab"].isna().all()
+    reg = indicateurs("nb_lieux_mediation_numerique", niveau="region", couverture=True)
+    assert reg.loc["84", "nb_lieux_mediation_numerique"] == 687
+    assert reg.loc["11", "nb_lieux_mediation_numerique_statut"] == "non disponible"
