@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ __all__ = [
     "STATUT_DIFFUSE",
     "STATUT_SECRET",
     "STATUT_SECRET_PARTIEL",
+    "STATUT_NON_COMPARABLE",
     "lire_elus",
     "agreger_elus_par_commune",
 ]
@@ -67,6 +69,9 @@ _MODELE_SECRET_PARTIEL = "secret statistique partiel (< {seuil} élus renseigné
 #: Statuts avec le seuil par défaut (le seuil effectif figure dans le libellé).
 STATUT_SECRET = _MODELE_SECRET.format(seuil=SEUIL_SECRET_STATISTIQUE)
 STATUT_SECRET_PARTIEL = _MODELE_SECRET_PARTIEL.format(seuil=SEUIL_SECRET_STATISTIQUE)
+#: Commune courante dont le territoire d'alors englobait une commune rétablie depuis :
+#: son conseil de l'époque ne se compare pas au conseil actuel.
+STATUT_NON_COMPARABLE = "non comparable (commune rétablie depuis, conseil élu sur un territoire plus large)"
 
 _NULS = ("\\N", "")
 _NB_EXEMPLES = 10
@@ -228,12 +233,24 @@ def _exemples(valeurs: pd.Series) -> list[str]:
     return [str(v) for v in pd.unique(valeurs.dropna())[:_NB_EXEMPLES]]
 
 
-def _preparer(elus: pd.DataFrame, communes: pd.DataFrame, reference: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _preparer(
+    elus: pd.DataFrame,
+    communes: pd.DataFrame,
+    reference: pd.Timestamp,
+    vers_cog_courant: Callable[[pd.Series], pd.Series] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Table de travail anonyme (code commune + indicatrices) et compteurs de qualité."""
     code_par_id, type_par_id = _code_par_identifiant(communes)
     commune_id = _nettoyer(elus["commune_id"])
     code = commune_id.map(code_par_id)
     type_commune = commune_id.map(type_par_id)
+    nb_hors_cog = 0
+    if vers_cog_courant is not None:
+        # chaque personne est rattachée à sa commune du COG courant avant tout agrégat :
+        # une commune fusionnée depuis compte dans la commune nouvelle (secret appliqué ensuite)
+        traduit = pd.Series(vers_cog_courant(code.astype("object")), index=code.index).astype("string")
+        nb_hors_cog = int((code.notna() & traduit.isna()).sum())
+        code = traduit
 
     sexe = _nettoyer(elus["sexe"]).str.upper()
     sexe = sexe.where(sexe.isin(["F", "M"]))
@@ -250,6 +267,7 @@ def _preparer(elus: pd.DataFrame, communes: pd.DataFrame, reference: pd.Timestam
         "nb_lignes_commune_non_resolue": int(non_resolu.sum()),
         "exemples_communes_non_resolues": _exemples(commune_id[non_resolu].fillna("<vide>")),
         "nb_lignes_rattachees_a_la_commune_parente": int((~non_resolu & type_commune.ne("COM")).sum()),
+        "nb_lignes_hors_cog_courant": nb_hors_cog,
         "nb_lignes_sexe_inconnu": int(sexe.isna().sum()),
         "nb_lignes_profession_inconnue": int(groupe.isna().sum()),
         "exemples_codes_profession_inconnus": _exemples(profession[groupe.isna()]),
@@ -300,6 +318,8 @@ def agreger_elus_par_commune(
     communes: pd.DataFrame,
     date_reference: str | pd.Timestamp = "2026-03-15",
     seuil_secret: int = SEUIL_SECRET_STATISTIQUE,
+    vers_cog_courant: Callable[[pd.Series], pd.Series] | None = None,
+    retablies: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Agrège les conseillers municipaux par commune (âge, sexe, profession).
 
@@ -330,6 +350,21 @@ def agreger_elus_par_commune(
         Date à laquelle l'âge est calculé (jour du scrutin).
     seuil_secret : int, défaut 5
         Effectif minimal pour diffuser une valeur.
+    vers_cog_courant : fonction, optionnel
+        Traduction des codes de la source (COG de son millésime) vers le COG
+        courant (par ex. :func:`territoire_lib.construction.cog.traduire_codes`
+        partiellement appliquée) : NA pour un code inconnu ou réparti sur
+        plusieurs communes. Elle est appliquée à chaque personne, en mémoire,
+        *avant* l'agrégat : une commune fusionnée depuis compte dans la commune
+        nouvelle et le secret porte sur la commune courante (jamais de somme
+        de valeurs déjà masquées). Les personnes sans commune courante sont
+        écartées et comptées (``nb_lignes_hors_cog_courant``).
+    retablies : pandas.DataFrame, optionnel
+        Communes rétablies (``code_commune``, ``code_parent``), voir
+        :func:`territoire_lib.construction.cog.communes_retablies`. Si une
+        commune rétablie n'a pas d'élus dans la source alors que sa commune
+        d'origine en a, le conseil de celle-ci couvrait les deux territoires :
+        toutes ses valeurs sont masquées, statut :data:`STATUT_NON_COMPARABLE`.
 
     Renvoie
     -------
@@ -385,7 +420,7 @@ def agreger_elus_par_commune(
     if not isinstance(seuil_secret, (int, np.integer)) or seuil_secret < 1:
         raise ValueError(f"seuil_secret doit être un entier ≥ 1 (reçu : {seuil_secret!r}).")
     reference = _date_reference(date_reference)
-    travail, rapport = _preparer(elus, communes, reference)
+    travail, rapport = _preparer(elus, communes, reference, vers_cog_courant)
 
     groupes = travail.groupby("code_commune", sort=True)
     sommes = groupes[["age", "femme", "retraite", "agriculteur", "cadre"]].sum()
@@ -408,12 +443,20 @@ def agreger_elus_par_commune(
 
     rapport.update(_valeurs_nationales(travail))
     table, nb_secret, nb_partiel = _appliquer_secret(table, int(seuil_secret))
+    non_comparables = _parents_non_comparables(table["code_commune"], retablies)
+    if non_comparables:
+        masque = table["code_commune"].isin(non_comparables)
+        table.loc[masque, [c for c in _COLONNES_SORTIE if c not in ("code_commune", "elus_statut")]] = pd.NA
+        table.loc[masque, "elus_statut"] = STATUT_NON_COMPARABLE
+    rapport["communes_non_comparables"] = non_comparables
     table = table[_COLONNES_SORTIE]
     for colonne in table.columns:
         if colonne.startswith("part_") or colonne.startswith("age_"):
             table[colonne] = table[colonne].astype("float64")
 
     codes_com = _nettoyer(communes["code"]).where(_nettoyer(communes["type"]).eq("COM")).dropna()
+    if vers_cog_courant is not None:
+        codes_com = pd.Series(vers_cog_courant(codes_com.astype("object")), index=codes_com.index).dropna()
     sans_elus = codes_com[~codes_com.isin(table["code_commune"])].sort_values()
     rapport.update(
         {
@@ -431,6 +474,15 @@ def agreger_elus_par_commune(
     )
     _journaliser(rapport)
     return table.reset_index(drop=True), rapport
+
+
+def _parents_non_comparables(codes: pd.Series, retablies: pd.DataFrame | None) -> list[str]:
+    """Communes d'origine (présentes) d'une commune rétablie absente de la source."""
+    if retablies is None or not len(retablies):
+        return []
+    presents = set(codes.astype(str))
+    r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
+    return sorted(set(r["code_parent"].astype(str)))
 
 
 def _valeurs_nationales(travail: pd.DataFrame) -> dict[str, float]:

