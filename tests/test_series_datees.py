@@ -163,3 +163,42 @@ def test_evolution_mairies_trois_etats():
 def test_evolution_sur_un_regroupement():
     e = evolution("part_femmes_elues", 2020, 2026, niveau="degurba")
     assert e["evolution"].notna().all() and len(e) == 3
+
+
+# --------------------------------------------------------------------------- sortants réélus
+from territoire_lib.construction.elus import agreger_reelus  # noqa: E402
+
+
+def _identites(ids, noms, annees):
+    return pd.DataFrame({"commune_id": ids, "nom": noms, "prenom": ["Élise"] * len(ids),
+                         "date_naissance": [f"{a}-06-01" for a in annees]})
+
+
+def test_reelus_par_commune_courante_et_secret():
+    communes_avant = COMMUNES_2021
+    communes_apres = pd.DataFrame({"id": ["10", "30"], "code": ["01001", "01003"], "type": ["COM", "COM"]})
+    # sortants : 3 dans 01001 et 2 dans 01002 (fusionnée dans 01001), 4 dans 01003
+    avant = _identites(["1", "1", "1", "2", "2", "3", "3", "3", "3"],
+                       ["Dupont", "Durand", "Martin", "Petit", "Roux", "A", "B", "C", "D"],
+                       [1960, 1961, 1962, 1963, 1964, 1970, 1971, 1972, 1973])
+    # 2026 : 01001 garde Dupont (jour/mois de naissance changé : même année), Pétit (accent) ; 01003 : 4 élus
+    apres = _identites(["10"] * 6 + ["30"] * 4,
+                       ["DUPONT", "Pétit", "Nouveau", "Autre", "Encore", "Roux", "A", "B", "X", "Y"],
+                       [1960, 1963, 1980, 1981, 1982, 1999, 1970, 1971, 1972, 1973])
+    apres.loc[0, "date_naissance"] = "1960-12-31"
+    vers = partial(cog.traduire_codes, passage=PASSAGE, actuels=ACTUELS)
+    table, rapport = agreger_reelus(avant, communes_avant, apres, communes_apres,
+                                    vers_cog_courant_sortants=vers, vers_cog_courant_elus=vers)
+    t = table.set_index("code_commune")
+    assert int(t.loc["01001", "nb_elus_identifiables"]) == 6
+    assert int(t.loc["01001", "nb_elus_reelus"]) == 2  # Roux né en 1999 ≠ Roux né en 1964
+    assert t.loc["01001", "part_elus_reelus"] == pytest.approx(100 * 2 / 6)
+    assert pd.isna(t.loc["01003", "part_elus_reelus"]) and t.loc["01003", "reelus_statut"].startswith("secret")
+    assert rapport["nb_elus_reelus"] == 4 and "Dupont" not in repr(rapport) + table.to_string()
+
+
+def test_evolution_reelus_servi():
+    from territoire_lib import indicateurs
+
+    v = indicateurs("part_elus_reelus", niveau="france").iloc[0, -1]
+    assert 30 < v < 60

