@@ -694,7 +694,6 @@ def _classes_evolution(serie: pd.Series, opt: _Option, methode: str, k: int, pal
     k_pos = k_cotes - k_neg if n_pos else 0
     unite = f" {opt.unite}" if opt.unite else ""
     libelles, indices, couleurs = [], np.full(len(x), -1), []
-    methodes = []
     for cote, masque, kk in (("baisse", neg, k_neg), ("hausse", pos, k_pos)):
         if cote == "hausse" and nul.any():
             indices[nul] = len(libelles)
@@ -718,9 +717,8 @@ def _classes_evolution(serie: pd.Series, opt: _Option, methode: str, k: int, pal
         nom = palette or PALETTES["divergente"]
         couleurs += (_palette(nom, np.linspace(0.08, 0.40, len(b))) if cote == "baisse"
                      else _palette(nom, np.linspace(0.60, 0.92, len(b))))
-        methodes.append(c.methode if hasattr(c, "methode") else methode)
     opt.classes, opt.couleurs = libelles, couleurs
-    opt.methode = f"{methode.replace('_', ' ')} de part et d'autre de 0 (baisses, inchangé, hausses)"
+    opt.methode = f"{methode.replace('_', ' ')} de part et d'autre de 0"
     return indices
 
 

@@ -202,3 +202,33 @@ def test_evolution_reelus_servi():
 
     v = indicateurs("part_elus_reelus", niveau="france").iloc[0, -1]
     assert 30 < v < 60
+
+
+# --------------------------------------------------------------------------- cartes et graphiques
+def test_carte_evolution_zero_distinct_des_baisses():
+    from territoire_lib.cartes import carte_evolution
+
+    c = carte_evolution("mairie_site_web", 2021, 2026, niveau="epci")
+    opt = c.options[0]
+    assert opt.unite == "points de %" and "2021 → 2026" in opt.source
+    inchange = next(i for i, lib in enumerate(opt.classes) if "inchangé" in lib)
+    t = c.valeurs
+    assert (t.loc[t["v0"] == 0, "c0"] == inchange).all()
+    assert (t.loc[t["v0"] < 0, "c0"] < inchange).all() and (t.loc[t["v0"] > 0, "c0"] > inchange).all()
+
+
+def test_carte_evolution_incomplets_distincts():
+    from territoire_lib.cartes import carte_evolution
+
+    c = carte_evolution("population", 2016, 2023, niveau="departement")
+    t = c.valeurs
+    mayotte = t.loc[t["code"] == "976"].iloc[0]
+    assert mayotte["c0"] in (-1, -2) and "2016" in mayotte["n0"]
+
+
+def test_haltere_nomme_les_deux_dates():
+    from territoire_lib.graphiques import haltere_evolution
+
+    spec = haltere_evolution("age_moyen_elus", 2020, 2026, niveau="region").to_dict()
+    texte = repr(spec)
+    assert "2020 → 2026" in texte and "Millésime" in texte
