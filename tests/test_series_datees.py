@@ -232,3 +232,22 @@ def test_haltere_nomme_les_deux_dates():
     spec = haltere_evolution("age_moyen_elus", 2020, 2026, niveau="region").to_dict()
     texte = repr(spec)
     assert "2020 → 2026" in texte and "Millésime" in texte
+
+
+DATES = {**{i: (2020, 2026) for i in ("part_femmes_elues", "age_moyen_elus", "part_elus_retraites",
+                                      "part_elus_agriculteurs", "part_elus_cadres")},
+         **{i: (2021, 2025, 2026) for i in ("mairie_site_web", "mairie_courriel", "heures_ouverture_mairie",
+                                             "jours_ouverture_mairie", "mairie_ouverte_samedi",
+                                             "mairie_ouverte_apres_18h")}}
+
+
+@pytest.mark.parametrize("niveau", ["commune", "epci", "departement", "region", "france", "zone", "degurba",
+                                    "nature_epci", "taille_commune", "epci_2020", "zonage_abc"])
+def test_series_datees_servies_a_tout_niveau(niveau):
+    """Chaque indicateur daté a une valeur à chacun de ses millésimes, à tout niveau et regroupement."""
+    from territoire_lib import indicateurs
+
+    for i, dates in DATES.items():
+        for m in dates:
+            v = indicateurs(i, niveau=niveau, millesime=m)[i]
+            assert v.notna().mean() > (0.9 if niveau != "commune" else 0.95), (i, m, niveau)
