@@ -715,8 +715,10 @@ def _classes_evolution(serie: pd.Series, opt: _Option, methode: str, k: int, pal
         indices[masque] = len(libelles) + c.indices[masque]
         libelles += libs
         nom = palette or PALETTES["divergente"]
-        couleurs += (_palette(nom, np.linspace(0.08, 0.40, len(b))) if cote == "baisse"
-                     else _palette(nom, np.linspace(0.60, 0.92, len(b))))
+        # intensité selon le rang de la classe, jamais la couleur la plus sombre pour une classe unique
+        positions = (np.linspace(0.08, 0.40, len(b)) if len(b) > 1 else [0.32]) if cote == "baisse" else (
+            np.linspace(0.60, 0.92, len(b)) if len(b) > 1 else [0.68])
+        couleurs += _palette(nom, positions)
     opt.classes, opt.couleurs = libelles, couleurs
     opt.methode = f"{methode.replace('_', ' ')} de part et d'autre de 0"
     return indices
