@@ -42,6 +42,7 @@ __all__ = [
     "Carte",
     "carte",
     "carte_serie",
+    "carte_evolution",
     "LOCALE_FR",
     "PALETTES",
     "COULEUR_NON_DISPONIBLE",
@@ -672,6 +673,126 @@ def carte_serie(
         table["c0"] = serie.map({c: j for j, c in enumerate(categories)}).fillna(-1).astype(int)
         opt.classes = list(categories)
         opt.couleurs = list(couleurs) if couleurs else _couleurs_categories(len(categories))
+    return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur, selection=codes is not None)
+
+
+#: Couleur de la classe « inchangé » (évolution exactement nulle) des cartes d'évolution.
+COULEUR_INCHANGE = "#f0f0f0"
+
+
+def _classes_evolution(serie: pd.Series, opt: _Option, methode: str, k: int, palette: str | None) -> np.ndarray:
+    """Classes d'une évolution : baisses (rouges), « inchangé » (0 exactement, neutre), hausses (bleus).
+
+    Les bornes de chaque côté sont calculées par :func:`territoire_lib.analyses.classer` sur les
+    seules baisses, puis sur les seules hausses ; 0 n'est jamais mélangé à une baisse.
+    """
+    x = serie.astype("float64").to_numpy()
+    neg, nul, pos = x < 0, x == 0, x > 0
+    n_neg, n_pos = int(neg.sum()), int(pos.sum())
+    k_cotes = max(k - int(nul.any()), 2)
+    if n_neg and n_pos:
+        k_neg = int(np.clip(round(k_cotes * n_neg / (n_neg + n_pos)), 1, k_cotes - 1))
+        if n_neg >= 20 and n_pos >= 20 and k_cotes >= 4:  # deux classes au moins de chaque côté
+            k_neg = int(np.clip(k_neg, 2, k_cotes - 2))
+    else:
+        k_neg = k_cotes if n_neg else 0
+    k_pos = k_cotes - k_neg if n_pos else 0
+    unite = f" {opt.unite}" if opt.unite else ""
+    libelles, indices, couleurs = [], np.full(len(x), -1), []
+    for cote, masque, kk in (("baisse", neg, k_neg), ("hausse", pos, k_pos)):
+        if cote == "hausse" and nul.any():
+            indices[nul] = len(libelles)
+            libelles.append(f"0{unite} (inchangé)")
+            couleurs.append(COULEUR_INCHANGE)
+        if not masque.any():
+            continue
+        c = analyses.classer(pd.Series(np.where(masque, x, np.nan)), methode, min(kk, int(masque.sum())))
+        b = list(c.bornes)
+        d = 2 if max(abs(v) for v in b) < 1 else 1
+        f = lambda v: analyses.formater_nombre(v, d)  # noqa: E731
+        if cote == "baisse":
+            libs = [f"{f(b[0])}{unite} ou moins"] + [f"de {f(a)} à {f(z)}{unite}" for a, z in zip(b[:-1], b[1:])]
+            libs[-1] = (f"de {f(b[-2])} à 0{unite} (exclu)" if len(b) > 1 else f"baisse (de {f(float(x[masque].min()))} à {f(b[0])}{unite})")
+        else:
+            libs = ([f"plus de 0 à {f(b[0])}{unite}"] + [f"de {f(a)} à {f(z)}{unite}" for a, z in zip(b[:-1], b[1:])])
+            if len(b) > 1:
+                libs[-1] = f"plus de {f(b[-2])}{unite}"
+        indices[masque] = len(libelles) + c.indices[masque]
+        libelles += libs
+        nom = palette or PALETTES["divergente"]
+        # intensité selon le rang de la classe, jamais la couleur la plus sombre pour une classe unique
+        positions = (np.linspace(0.08, 0.40, len(b)) if len(b) > 1 else [0.32]) if cote == "baisse" else (
+            np.linspace(0.60, 0.92, len(b)) if len(b) > 1 else [0.68])
+        couleurs += _palette(nom, positions)
+    opt.classes, opt.couleurs = libelles, couleurs
+    opt.methode = f"{methode.replace('_', ' ')} de part et d'autre de 0"
+    return indices
+
+
+def carte_evolution(
+    identifiant: str,
+    debut,
+    fin,
+    niveau: str = "departement",
+    classification: str = "quantiles",
+    k: int = 6,
+    codes: list[str] | None = None,
+    meme_base: bool = True,
+    palette: str | None = None,
+    zoom_idf: bool = True,
+    largeur: int = 560,
+) -> Carte:
+    """Carte de l'évolution d'un indicateur entre deux millésimes, palette divergente centrée sur 0.
+
+    Les valeurs viennent de :func:`territoire_lib.evolution.evolution` (points
+    de % pour une part, % par an pour un stock, différence sinon) ; un
+    territoire incomplet à l'une des deux dates est « incomplet » (son
+    infobulle dit à quelle date et combien de communes manquent), distinct de
+    « non disponible ». Les classes sont calculées séparément pour les baisses
+    et pour les hausses ; une évolution exactement nulle a sa classe neutre
+    « inchangé » (fréquente pour une part de communes), jamais confondue avec
+    une baisse.
+
+    Paramètres
+    ----------
+    identifiant, debut, fin : voir :func:`territoire_lib.evolution.evolution`.
+    niveau : str
+        Niveau cartographié (``commune``, ``epci``, ``departement``, ``region``).
+    classification, k : méthode et nombre de classes (voir :func:`territoire_lib.analyses.classer`).
+    codes : liste de str, optionnel
+        Ne cartographier que ces territoires.
+    meme_base : bool, défaut True
+        Pour les indicateurs sur communes renseignées : mêmes communes aux deux dates.
+    palette : str, optionnel
+        Palette divergente matplotlib (défaut ``RdBu`` : baisse en rouge, hausse en bleu).
+
+    Exemples
+    --------
+    >>> c = carte_evolution("part_femmes_elues", 2020, 2026, niveau="departement")
+    >>> c.options[0].unite, "de part et d'autre de 0" in c.options[0].methode
+    ('points de %', True)
+    >>> "2020 → 2026" in c.options[0].source
+    True
+    """
+    from .evolution import evolution
+
+    e = evolution(identifiant, debut, fin, niveau=niveau, meme_base=meme_base)
+    table = _table_territoires(niveau, codes)
+    serie = e["evolution"].reindex(table["code"]).reset_index(drop=True)
+    if serie.isna().all():
+        raise ResultatVide(f"Aucune évolution calculable de « {identifiant} » entre {debut} et {fin} "
+                           f"pour les territoires demandés (niveau {niveau}).")
+    libelle = f"{e.attrs['libelle']} : évolution {debut} → {fin}"
+    opt = _Option(f"evolution_{identifiant}", None, libelle, e.attrs["unite_evolution"], e.attrs["source"])
+    table["c0"] = _classes_evolution(serie, opt, classification, k, palette)
+    table["v0"] = serie.astype("float64")
+    opt.decimales = 1 if e.attrs["type_evolution"] != "taux_annuel" else 2
+    statut = e["statut"].reindex(table["code"]).reset_index(drop=True)
+    motif = e["motif"].reindex(table["code"]).reset_index(drop=True)
+    table["n0"] = motif.fillna("").astype(str)
+    incomplets = statut.fillna("").str.startswith("incomplet") & table["c0"].eq(-1)
+    table.loc[incomplets, "c0"] = -2
+    opt.nb_incomplets = int(incomplets.sum())
     return Carte(niveau, [opt], table, zoom_idf=zoom_idf, largeur=largeur, selection=codes is not None)
 
 

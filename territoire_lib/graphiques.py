@@ -12,7 +12,7 @@ from .catalogue import indicateur, ligne_source
 from .chargement import indicateurs
 from .inegalites import populations_comparables, rang_taille
 
-__all__ = ["barres_par_groupe", "courbe_rang_taille"]
+__all__ = ["barres_par_groupe", "courbe_rang_taille", "haltere_evolution"]
 
 
 def _avec_source(graphe, source: str, largeur: int):
@@ -67,3 +67,72 @@ def courbe_rang_taille(millesimes: list[int], niveau: str = "epci", largeur: int
         f"Rang et taille des {cartes.NOMS_NIVEAUX.get(niveau, niveau)}", anchor="start", fontSize=13))
     return _avec_source(courbe, ligne_source("population", millesimes[-1]).replace(
         f"(millésime {millesimes[-1]})", f"(millésimes {', '.join(map(str, millesimes))})"), largeur)
+
+
+def haltere_evolution(
+    identifiant: str,
+    debut,
+    fin,
+    niveau: str = "region",
+    codes: list[str] | None = None,
+    meme_base: bool = True,
+    largeur: int = 420,
+) -> alt.TopLevelMixin:
+    """Graphique en haltères : valeur de chaque territoire aux deux dates, reliées par un trait.
+
+    Un point clair au début, un point foncé à la fin ; les territoires sont
+    triés par évolution et l'infobulle donne l'évolution dans son unité
+    (points de %, % par an ou différence). Un territoire incomplet à l'une des
+    deux dates n'est pas tracé : il est nommé sous le graphique avec son motif.
+
+    Paramètres
+    ----------
+    identifiant, debut, fin, niveau, codes, meme_base :
+        Voir :func:`territoire_lib.evolution.evolution`.
+    largeur : int
+        Largeur du graphique en pixels.
+
+    Exemples
+    --------
+    >>> g = haltere_evolution("part_femmes_elues", 2020, 2026, niveau="region")
+    >>> "vconcat" in g.to_dict()
+    True
+    """
+    from .evolution import evolution
+
+    e = evolution(identifiant, debut, fin, niveau=niveau, codes=codes, meme_base=meme_base)
+    nom = next((c for c in e.columns if c.startswith("nom_")), None)
+    df = e.reset_index()
+    cle = df.columns[0]
+    df["territoire"] = df[nom].fillna(df[cle]) if nom else df[cle].astype(str)
+    ecartes = df[df["evolution"].isna()]
+    df = df[df["evolution"].notna()]
+    if df.empty:
+        from .erreurs import ResultatVide
+
+        raise ResultatVide(f"Aucune évolution calculable de « {identifiant} » entre {debut} et {fin} "
+                           f"(niveau {niveau}).")
+    unite, unite_ev = e.attrs["unite"], e.attrs["unite_evolution"]
+    longue = df.melt(id_vars=["territoire", "evolution"], value_vars=["debut", "fin"],
+                     var_name="date", value_name="valeur")
+    longue["date"] = longue["date"].map({"debut": str(debut), "fin": str(fin)})
+    ordre = df.sort_values("evolution", ascending=False)["territoire"].tolist()
+    y = alt.Y("territoire:N", sort=ordre, title=None)
+    base = alt.Chart(longue)
+    trait = base.mark_rule(color="#969696", strokeWidth=2).encode(
+        y=y, x=alt.X("min(valeur):Q", title=unite, scale=alt.Scale(zero=False)), x2="max(valeur):Q")
+    points = base.mark_circle(size=80, opacity=1).encode(
+        y=y, x=alt.X("valeur:Q", title=unite),
+        color=alt.Color("date:N", title="Millésime", sort=[str(debut), str(fin)],
+                        scale=alt.Scale(range=["#9ecae1", "#08519c"])),
+        tooltip=[alt.Tooltip("territoire:N", title="Territoire"), alt.Tooltip("date:N", title="Millésime"),
+                 alt.Tooltip("valeur:Q", title=unite, format=",.1f"),
+                 alt.Tooltip("evolution:Q", title=f"Évolution ({unite_ev})", format="+,.2f")])
+    titre = f"{e.attrs['libelle']} : {debut} → {fin}"
+    graphe = alt.layer(trait, points).properties(
+        width=largeur, height=max(120, 18 * len(df)), title=alt.TitleParams(titre, anchor="start", fontSize=13))
+    source = e.attrs["source"]
+    if len(ecartes):
+        noms = ", ".join(f"{t} ({m})" for t, m in zip(ecartes["territoire"], ecartes["motif"].fillna("")))
+        source += f". Non tracés (incomplets) : {noms}"
+    return _avec_source(graphe, source, largeur)

