@@ -372,7 +372,7 @@ def concentration_par_millesime(
     niveau : str
         ``commune``, ``epci``, ``departement``, ``region`` ou un regroupement du catalogue.
     millesimes : liste, optionnel
-        Millésimes de population (par défaut tous : 2016, 2019, 2020, 2022, 2023).
+        Millésimes de population (par défaut tous : 2016, 2017, 2019, 2020, 2022, 2023).
     groupes : str, optionnel
         Colonne de :func:`territoire_lib.chargement.table_communes` définissant
         les groupes de la décomposition de Theil (``"code_region"``,

@@ -116,7 +116,7 @@ def test_plusieurs_indicateurs_un_menu():
 
 def test_tous_les_millesimes():
     c = carte("population", niveau="region", millesime="tous")
-    assert [o.millesime for o in c.options] == [2016, 2019, 2020, 2022, 2023]
+    assert [o.millesime for o in c.options] == [2016, 2017, 2019, 2020, 2022, 2023]
 
 
 def test_categories_et_oui_non_a_la_commune():

@@ -58,7 +58,7 @@ def test_indicateur_inconnu_propose_des_noms_proches():
 
 
 def test_millesime_indisponible_liste_les_valides():
-    with pytest.raises(IndicateurNonDisponible, match="2016, 2019, 2020, 2022, 2023"):
+    with pytest.raises(IndicateurNonDisponible, match="2016, 2017, 2019, 2020, 2022, 2023"):
         indicateur("population").verifier_millesime(2021)
 
 

