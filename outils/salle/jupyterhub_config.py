@@ -9,7 +9,9 @@ et passe les réglages par l'environnement :
 - ``SALLE_PARTICIPANTS`` : nombre de comptes ``participant01`` … ;
 - ``SALLE_PORT`` (8000), ``SALLE_PORT_HUB`` (8081), ``SALLE_PORT_API`` (8001) :
   ports, tous sur 127.0.0.1 ;
-- ``SALLE_MEMOIRE`` (1G) : limite mémoire par participant ;
+- ``SALLE_MEMOIRE`` (3G) : espace d'adressage maximal de chaque processus d'un
+  participant (``RLIMIT_AS`` ; un noyau qui a chargé les carnets réserve
+  environ 4 fois sa mémoire résidente : 1,8 Go d'adresses pour 0,41 Go résidents) ;
 - ``SALLE_INACTIVITE`` (3600) : secondes d'inactivité avant l'arrêt d'un serveur ;
 - ``SALLE_JETON_SERVICE`` (facultatif) : jeton d'un service « pilote » aux
   droits d'administration (scripts du formateur, test ``tests/test_salle.py``).
@@ -38,7 +40,7 @@ PARTICIPANTS = int(os.environ.get("SALLE_PARTICIPANTS", 30))
 PORT = int(os.environ.get("SALLE_PORT", 8000))
 PORT_HUB = int(os.environ.get("SALLE_PORT_HUB", 8081))
 PORT_API = int(os.environ.get("SALLE_PORT_API", 8001))
-MEMOIRE = os.environ.get("SALLE_MEMOIRE", "1G")
+MEMOIRE = os.environ.get("SALLE_MEMOIRE", "3G")
 INACTIVITE = int(os.environ.get("SALLE_INACTIVITE", 3600))
 DONNEES = DOSSIER / "donnees"
 HUB = DOSSIER / "hub"

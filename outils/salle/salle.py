@@ -222,8 +222,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="port d'écoute, sur 127.0.0.1 seulement (défaut : 8000)")
     p.add_argument("--dossier", type=Path, default=Path(os.environ.get("SALLE_DOSSIER", RACINE / "salle")),
                    help="dossier de la salle : données partagées, dossiers des participants, base du hub")
-    p.add_argument("--memoire", default=os.environ.get("SALLE_MEMOIRE", "1G"),
-                   help="mémoire maximale par participant (défaut : 1G)")
+    p.add_argument("--memoire", default=os.environ.get("SALLE_MEMOIRE", "3G"),
+                   help="espace d'adressage maximal de chaque processus d'un participant (RLIMIT_AS ; défaut : 3G, soit environ 0,8 Go résidents)")
     p.add_argument("--inactivite", type=int, default=int(os.environ.get("SALLE_INACTIVITE", 3600)),
                    help="secondes d'inactivité avant l'arrêt d'un serveur (défaut : 3600)")
     args = p.parse_args(argv)
