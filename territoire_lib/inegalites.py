@@ -16,9 +16,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-from inequality.gini import Gini
-from inequality.theil import Theil, TheilD
-from scipy.stats import linregress
 
 __all__ = [
     "populations_comparables",
@@ -81,6 +78,7 @@ def gini(valeurs: pd.Series) -> float:
     >>> gini(pd.Series([0, 0, 0, 8, None]))
     0.75
     """
+    from inequality.gini import Gini  # import différé : PySAL et scipy.stats ne pèsent que si l'on s'en sert
     return float(Gini(_valeurs(valeurs)).g)
 
 
@@ -106,6 +104,7 @@ def theil(valeurs: pd.Series) -> float:
     >>> round(theil(pd.Series([0, 0, 0, 8])), 6) == round(float(np.log(4)), 6)
     True
     """
+    from inequality.theil import Theil  # import différé : PySAL et scipy.stats ne pèsent que si l'on s'en sert
     return float(np.squeeze(Theil(_valeurs(valeurs)).T))
 
 
@@ -152,6 +151,7 @@ def decomposition_theil(valeurs: pd.Series, groupes: pd.Series) -> pd.DataFrame:
         )
     x = _valeurs(v[ok])
     partition = g[ok].astype(str).to_numpy(dtype=object)
+    from inequality.theil import TheilD  # import différé : PySAL et scipy.stats ne pèsent que si l'on s'en sert
     d = TheilD(x, partition)
     total, entre = float(np.squeeze(d.T)), float(np.squeeze(d.bg))
     res = pd.DataFrame(
@@ -198,6 +198,7 @@ def rang_taille(populations: pd.Series, n_max: int | None = None) -> dict:
     if len(positives) < 3:
         raise ValueError(f"Il faut au moins 3 tailles strictement positives ({len(positives)} reçue(s)).")
     rang = np.arange(1, len(positives) + 1)
+    from scipy.stats import linregress  # import différé : PySAL et scipy.stats ne pèsent que si l'on s'en sert
     fit = linregress(np.log10(rang), np.log10(positives.to_numpy()))
     points = pd.DataFrame({
         "rang": rang.astype("int64"),
