@@ -10,7 +10,15 @@ Imprime, côte à côte pour chaque niveau (commune, EPCI, département, région
 - le premier affichage dans Chromium sans écran (page HTML autonome, données
   incluses), si Chromium (Debian) et Playwright sont installés.
 
-Usage : ``python bench/cartes.py [--sans-chromium]``
+À côté de chaque mesure de la carte des communes, les chiffres « avant »
+(``AVANT``, mesurés sur le commit ``AVANT_COMMIT`` : TopoJSON avec les noms,
+quantification 1e5) ; la taille du TopoJSON livré est imprimée aussi.
+
+Usage : ``python bench/cartes.py [--sans-chromium] [--rapide]``
+
+``--rapide`` : niveaux commune et région seulement, un seul rendu et un seul
+premier affichage par niveau (banc exécuté par les tests ; chiffres imprimés,
+jamais comparés à un seuil).
 """
 from __future__ import annotations
 
@@ -24,9 +32,13 @@ import time
 from pathlib import Path
 
 NIVEAUX = ["commune", "epci", "departement", "region"]
+#: Carte des communes avant l'allègement du TopoJSON (mesuré sur AVANT_COMMIT, Chromium 2 processeurs).
+AVANT_COMMIT = "ef4ac0a"
+AVANT = {"topojson_mo": 7.98, "premier_affichage_url_s": 2.11, "premier_affichage_html_s": 2.63,
+         "vlconvert_png_s": 2.65, "inline_mo": 14.23}
 
 
-def mesurer_niveau(niveau: str, dossier: Path) -> dict:
+def mesurer_niveau(niveau: str, dossier: Path, rendus_png: int = 2) -> dict:
     """Mesures d'un niveau (spécifications, rendu vl-convert)."""
     import vl_convert as vlc
 
@@ -44,7 +56,7 @@ def mesurer_niveau(niveau: str, dossier: Path) -> dict:
     changement_widget = len(json.dumps(seule.specification("url")).encode())
     version = "5.20"
     rendus = []
-    for _ in range(2):
+    for _ in range(rendus_png):
         t = time.perf_counter()
         vlc.vegalite_to_png(inline, vl_version=version)
         rendus.append(time.perf_counter() - t)
@@ -110,18 +122,22 @@ def premier_affichage(fichiers: dict[str, Path], repetitions: int = 3) -> dict[s
     return res
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Imprime le tableau des mesures."""
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sans-chromium", action="store_true")
-    args = p.parse_args()
+    p.add_argument("--rapide", action="store_true", help="commune et région, une mesure chacune")
+    args = p.parse_args(argv)
+    niveaux = ["commune", "region"] if args.rapide else NIVEAUX
+    repetitions = 1 if args.rapide else 3
     depart = Path.cwd()
     with tempfile.TemporaryDirectory() as d:
         dossier = Path(d)
-        lignes = [mesurer_niveau(n, dossier) for n in NIVEAUX]
+        lignes = [mesurer_niveau(n, dossier, 1 if args.rapide else 2) for n in niveaux]
         os.chdir(depart)
-        chrome = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html"] for l in lignes})
-        chrome_url = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html_url"] for l in lignes})
+        chrome = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html"] for l in lignes}, repetitions)
+        chrome_url = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html_url"] for l in lignes},
+                                                                     repetitions)
     print(f"{'niveau':<12}{'carnet (URL)':>14}{'même carte inline':>19}{'changement menu':>17}"
           f"{'changement widget':>19}{'vl-convert PNG':>16}{'1er affichage (URL)':>21}{'(HTML autonome)':>17}")
     for l in lignes:
@@ -132,6 +148,19 @@ def main() -> None:
               f"{l['vlconvert_png_s']:>14.2f} s{cu:>21}{c:>17}")
     print("Cibles : carte de communes ≤ 50 kB dans le carnet ; aucun octet de géométrie par changement ; "
           "premier affichage ≤ 2 s à chaque niveau.")
+    from territoire_lib.chargement import chemin_fichier
+
+    topo = chemin_fichier("cartes/commune.topojson").stat().st_size / 1e6
+    commune = next((l for l in lignes if l["niveau"] == "commune"), None)
+    print(f"\nCarte des communes, avant ({AVANT_COMMIT}) → après :")
+    print(f"  TopoJSON livré             {AVANT['topojson_mo']:>6.2f} Mo → {topo:.2f} Mo (cible ≤ 5 Mo)")
+    if commune:
+        print(f"  carte inline (HTML)        {AVANT['inline_mo']:>6.2f} Mo → {commune['octets_inline'] / 1e6:.2f} Mo")
+        print(f"  rendu PNG vl-convert       {AVANT['vlconvert_png_s']:>6.2f} s  → {commune['vlconvert_png_s']:.2f} s")
+        for nom, mesures, cle in (("1er affichage (URL)", chrome_url, "premier_affichage_url_s"),
+                                  ("1er affichage (HTML)", chrome, "premier_affichage_html_s")):
+            apres = f"{mesures['commune']:.2f} s" if "commune" in mesures else "n.d. (sans Chromium)"
+            print(f"  {nom:<26} {AVANT[cle]:>6.2f} s  → {apres} (cible ≤ 1,2 s)")
 
 
 if __name__ == "__main__":
