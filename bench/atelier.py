@@ -23,6 +23,10 @@ de 30 personnes (cible : ≤ 350 Mo par noyau).
 Usage : ``python bench/atelier.py [--n 4] [--carnets notebooks/00_introduction.ipynb ...]
 [--comparer ef4ac0a] [--rapide]``
 
+Les noyaux reçoivent l'environnement des noyaux de la salle
+(``outils/salle/salle.py``, ``ENV_MEMOIRE`` : ``MALLOC_ARENA_MAX=2``,
+``ARROW_DEFAULT_MEMORY_POOL=system``), sauf avec ``--sans-env-salle``.
+
 ``--rapide`` : un seul noyau, le carnet 00 (banc exécuté par les tests ;
 chiffres imprimés, jamais comparés à un seuil).
 """
@@ -92,7 +96,18 @@ print("{MARQUE_ANON}" + str(_r["anon"]) + " {MARQUE_FICHIERS}" + str(_r["fichier
 """
 
 
-def executer(carnet: str, file: mp.Queue, timeout: int, racine: str = str(RACINE)) -> None:
+def env_salle() -> dict[str, str]:
+    """``ENV_MEMOIRE`` de ``outils/salle/salle.py`` (l'environnement des noyaux de la salle)."""
+    sys.path.insert(0, str(RACINE / "outils" / "salle"))
+    try:
+        from salle import ENV_MEMOIRE
+    finally:
+        sys.path.pop(0)
+    return dict(ENV_MEMOIRE)
+
+
+def executer(carnet: str, file: mp.Queue, timeout: int, racine: str = str(RACINE),
+             env_noyau: dict | None = None) -> None:
     """Un participant : exécute le carnet dans un dossier à lui, renvoie durée et pics du noyau.
 
     ``racine`` : dépôt dont le code et les données sont utilisés (``--comparer``)."""
@@ -108,6 +123,7 @@ def executer(carnet: str, file: mp.Queue, timeout: int, racine: str = str(RACINE
         nb.cells.append(nbformat.v4.new_code_cell(CODE_PIC))
         env = {k: v for k, v in os.environ.items() if k != "TERRITOIRE_DONNEES"}
         env["PYTHONPATH"] = racine
+        env.update(env_noyau or {})
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(dossier)}})
         client.execute(env=env)
         sortie = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
@@ -133,12 +149,12 @@ def copie_de_travail(ref: str):
         shutil.rmtree(dossier, ignore_errors=True)
 
 
-def seance(carnets: list[str], racine: Path, timeout: int) -> tuple[list, float]:
+def seance(carnets: list[str], racine: Path, timeout: int, env_noyau: dict | None = None) -> tuple[list, float]:
     """Exécute les carnets en même temps (un processus chacun) ; renvoie résultats et durée."""
     ctx = mp.get_context("spawn")
     file = ctx.Queue()
     debut = time.perf_counter()
-    procs = [ctx.Process(target=executer, args=(c, file, timeout, str(racine))) for c in carnets]
+    procs = [ctx.Process(target=executer, args=(c, file, timeout, str(racine), env_noyau)) for c in carnets]
     for proc in procs:
         proc.start()
     resultats = [file.get() for _ in procs]
@@ -155,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=900, help="délai maximal par cellule, en secondes")
     p.add_argument("--comparer", metavar="REF", help="remesurer « avant » avec le code et les données du commit REF")
     p.add_argument("--rapide", action="store_true", help="un noyau, carnet 00 seulement")
+    p.add_argument("--sans-env-salle", action="store_true",
+                   help="noyaux sans l'environnement de la salle (MALLOC_ARENA_MAX, ARROW_DEFAULT_MEMORY_POOL)")
     args = p.parse_args(argv)
+    env_noyau = {} if args.sans_env_salle else env_salle()
     if args.rapide:
         args.carnets, args.n = args.carnets or [RACINE / "notebooks" / "00_introduction.ipynb"], 1
     carnets = [str(c.resolve()) for c in (args.carnets or sorted((RACINE / "notebooks").glob("*.ipynb")))]
@@ -163,10 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     repartition = [carnets[i % len(carnets)] for i in range(n)]
     print(f"{n} noyaux simultanés sur {os.cpu_count()} processeurs ; carnets : "
           + ", ".join(Path(c).stem for c in repartition), flush=True)
+    print("environnement des noyaux : " + (" ".join(f"{k}={v}" for k, v in env_noyau.items()) or "inchangé"))
     avant, titre_avant = {}, f"avant ({AVANT_COMMIT}, enregistré)"
     if args.comparer:
         with copie_de_travail(args.comparer) as ancien:
-            res_avant, _ = seance(repartition, ancien, args.timeout)
+            res_avant, _ = seance(repartition, ancien, args.timeout)  # l'environnement d'alors
         avant = {nom: m[0] / 1e6 for _, nom, _, m, err in res_avant if not err}
         titre_avant = f"avant ({args.comparer}, mesuré)"
         for _, nom, _, m, err in res_avant:
@@ -174,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"avant, {nom} : ÉCHEC : {err}")
     else:
         avant = dict(AVANT_MO)
-    resultats, mur = seance(repartition, RACINE, args.timeout)
+    resultats, mur = seance(repartition, RACINE, args.timeout, env_noyau)
 
     print(f"\n{'carnet':<34}{'durée (s)':>10}{titre_avant:>32}{'après : pic (Mo)':>18}{'dont anonyme':>14}{'écart':>8}")
     pics, anons, fichiers = [], [], []

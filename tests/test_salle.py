@@ -359,6 +359,18 @@ def test_salle_de_trois_participants(salle):
                                headers={"Authorization": f"token {p.jeton}"}, timeout=60)
         assert reglage.status_code == 200 and reglage.json()["settings"].get("locale") == "fr_FR", reglage.text
 
+    serveurs = []
+    for pid in list(salle.descendants):
+        try:
+            proc = psutil.Process(pid)
+            if "jupyterhub-singleuser" in " ".join(proc.cmdline()):
+                serveurs.append(proc.memory_info().rss / 1e6)
+        except psutil.Error:
+            pass
+    if serveurs:
+        print(f"Serveurs Jupyter des participants (sans leurs noyaux) : {', '.join(f'{x:.0f}' for x in serveurs)} Mo "
+              "résidents")
+
     # 6. Isolement : la modification d'un carnet et un fichier créé par participant01 restent chez lui
     p1, p2 = gens[0], gens[1]
     nb = p1.requete("GET", f"contents/{CARNET}").json()["content"]

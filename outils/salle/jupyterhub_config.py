@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from salle import (RACINE, UID_BASE, accessible_a_tous, chemin_mandataire, copier_carnets,  # noqa: E402
+from salle import (ENV_MEMOIRE, RACINE, UID_BASE, accessible_a_tous, chemin_mandataire, copier_carnets,  # noqa: E402
                    isoler_donnees, lire_memoire)
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner  # noqa: E402
@@ -120,8 +120,7 @@ class SalleSpawner(SimpleLocalProcessSpawner):
             LANG="fr_FR.UTF-8",
             LANGUAGE="fr_FR:fr",
             JUPYTERLAB_SETTINGS_DIR=str(Path(self.home_dir) / ".jupyter" / "lab" / "user-settings"),
-            # moins d'arènes malloc réservées : l'espace d'adressage reste proche de la mémoire utilisée
-            MALLOC_ARENA_MAX="2",
+            **ENV_MEMOIRE,  # moins de mémoire par noyau (voir salle.ENV_MEMOIRE)
         )
         return env
 

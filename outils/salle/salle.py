@@ -45,6 +45,7 @@ from pathlib import Path
 
 __all__ = [
     "RACINE",
+    "ENV_MEMOIRE",
     "UID_BASE",
     "accessible_a_tous",
     "chemin_mandataire",
@@ -59,6 +60,11 @@ RACINE = Path(__file__).resolve().parent.parent.parent
 DOSSIER_SALLE = Path(__file__).resolve().parent
 #: Premier identifiant Unix des participants quand le hub est lancé par root.
 UID_BASE = 41000
+#: Environnement des noyaux qui réduit leur mémoire (mesuré par bench/atelier.py : carnet 00,
+#: 466 → 410 Mo de pic résident) : deux arènes malloc au plus (moins de mémoire réservée et
+#: fragmentée par les fils de ZeroMQ et d'Arrow) et l'allocateur du système pour Arrow (mimalloc
+#: garde la mémoire libérée après la lecture d'un Parquet ; malloc la rend).
+ENV_MEMOIRE = {"MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system"}
 UNITES = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 
