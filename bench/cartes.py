@@ -14,7 +14,12 @@ Imprime, côte à côte pour chaque niveau (commune, EPCI, département, région
 (``AVANT``, mesurés sur le commit ``AVANT_COMMIT`` : TopoJSON avec les noms,
 quantification 1e5) ; la taille du TopoJSON livré est imprimée aussi.
 
-Usage : ``python bench/cartes.py [--sans-chromium] [--rapide]``
+``--comparer REF`` : remesure aussi, dans la même exécution (même charge de
+la machine), le premier affichage de la carte des communes avec le TopoJSON
+livré au commit ``REF`` (même spécification, seule la géométrie change),
+les deux pages étant ouvertes en alternance.
+
+Usage : ``python bench/cartes.py [--sans-chromium] [--rapide] [--comparer ef4ac0a]``
 
 ``--rapide`` : niveaux commune et région seulement, un seul rendu et un seul
 premier affichage par niveau (banc exécuté par les tests ; chiffres imprimés,
@@ -36,6 +41,33 @@ NIVEAUX = ["commune", "epci", "departement", "region"]
 AVANT_COMMIT = "ef4ac0a"
 AVANT = {"topojson_mo": 7.98, "premier_affichage_url_s": 2.11, "premier_affichage_html_s": 2.63,
          "vlconvert_png_s": 2.65, "inline_mo": 14.23}
+
+
+def page_avant(ref: str, dossier: Path) -> tuple[Path, int, float]:
+    """Page HTML autonome de la carte des communes avec le TopoJSON du commit ``ref``.
+
+    Renvoie le chemin de la page, la taille de ce TopoJSON (octets) et son rendu PNG (s)."""
+    import copy
+    import subprocess
+
+    import vl_convert as vlc
+
+    from territoire_lib.cartes import carte
+
+    racine = Path(__file__).resolve().parent.parent
+    texte = subprocess.run(["git", "-C", str(racine), "show", f"{ref}:donnees/cartes/commune.topojson"],
+                           capture_output=True, check=True).stdout
+    os.chdir(dossier)
+    c = carte(["part_65_ans_et_plus", "densite_population", "evolution_population_annuelle"], niveau="commune",
+              millesime={"evolution_population_annuelle": "2016-2023"})
+    spec = copy.deepcopy(c.specification("inline"))
+    spec["datasets"]["geo_commune"] = json.loads(texte)
+    t = time.perf_counter()
+    vlc.vegalite_to_png(spec, vl_version="5.20")
+    png = time.perf_counter() - t
+    html = dossier / "commune-avant.html"
+    html.write_text(vlc.vegalite_to_html(spec, vl_version="5.20", bundle=True), encoding="utf-8")
+    return html, len(texte), png
 
 
 def mesurer_niveau(niveau: str, dossier: Path, rendus_png: int = 2) -> dict:
@@ -127,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sans-chromium", action="store_true")
     p.add_argument("--rapide", action="store_true", help="commune et région, une mesure chacune")
+    p.add_argument("--comparer", metavar="REF", help="remesurer la carte des communes avec le TopoJSON de REF")
     args = p.parse_args(argv)
     niveaux = ["commune", "region"] if args.rapide else NIVEAUX
     repetitions = 1 if args.rapide else 3
@@ -138,6 +171,17 @@ def main(argv: list[str] | None = None) -> None:
         chrome = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html"] for l in lignes}, repetitions)
         chrome_url = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html_url"] for l in lignes},
                                                                      repetitions)
+        mesure_avant = None
+        if args.comparer:
+            html_avant, octets_avant, png_avant = page_avant(args.comparer, dossier)
+            os.chdir(depart)
+            commune = next(l for l in lignes if l["niveau"] == "commune")
+            duels = {"avant": [], "après": []}
+            if not args.sans_chromium:
+                for _ in range(repetitions):  # en alternance : même charge de la machine pour les deux
+                    duels["avant"].append(premier_affichage({"commune": html_avant}, 1).get("commune"))
+                    duels["après"].append(premier_affichage({"commune": commune["html"]}, 1).get("commune"))
+            mesure_avant = (octets_avant, png_avant, duels)
     print(f"{'niveau':<12}{'carnet (URL)':>14}{'même carte inline':>19}{'changement menu':>17}"
           f"{'changement widget':>19}{'vl-convert PNG':>16}{'1er affichage (URL)':>21}{'(HTML autonome)':>17}")
     for l in lignes:
@@ -151,6 +195,16 @@ def main(argv: list[str] | None = None) -> None:
     from territoire_lib.chargement import chemin_fichier
 
     topo = chemin_fichier("cartes/commune.topojson").stat().st_size / 1e6
+    if mesure_avant:
+        octets_avant, png_avant, duels = mesure_avant
+        med = {k: statistics.median(v) if v and None not in v else None for k, v in duels.items()}
+        print(f"\nCarte des communes, même exécution : TopoJSON de {args.comparer} → actuel")
+        print(f"  TopoJSON                   {octets_avant / 1e6:.2f} Mo → {topo:.2f} Mo")
+        commune = next(l for l in lignes if l["niveau"] == "commune")
+        print(f"  rendu PNG vl-convert       {png_avant:.2f} s → {commune['vlconvert_png_s']:.2f} s")
+        if med["avant"] is not None:
+            print(f"  1er affichage (HTML)       {med['avant']:.2f} s → {med['après']:.2f} s "
+                  f"(médianes de {len(duels['avant'])} essais alternés)")
     commune = next((l for l in lignes if l["niveau"] == "commune"), None)
     print(f"\nCarte des communes, avant ({AVANT_COMMIT}) → après :")
     print(f"  TopoJSON livré             {AVANT['topojson_mo']:>6.2f} Mo → {topo:.2f} Mo (cible ≤ 5 Mo)")
