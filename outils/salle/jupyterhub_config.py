@@ -48,6 +48,19 @@ HUB.mkdir(parents=True, exist_ok=True)
 RACINE_HUB = os.geteuid() == 0
 #: Un identifiant Unix par participant n'est possible que si l'interpréteur et le projet sont
 #: lisibles par tous (Python du système, TLJH) ; pas avec un Python installé sous /root.
+def _isolement_possible() -> bool:
+    """Essaie l'isolement des données (espace de montage) dans un processus jetable."""
+    import subprocess
+
+    try:
+        r = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=lambda: isoler_donnees(DONNEES),
+                           capture_output=True, timeout=30)
+        return r.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+ISOLEMENT = RACINE_HUB and _isolement_possible()
 UID_PROPRES = RACINE_HUB and all(accessible_a_tous(Path(x)) for x in
                                  (sys.executable, sys.prefix, sys.base_prefix, RACINE, DOSSIER))
 
@@ -100,7 +113,7 @@ class SalleSpawner(SimpleLocalProcessSpawner):
         def preexec():
             if limite:
                 resource.setrlimit(resource.RLIMIT_AS, (limite, limite))
-            if RACINE_HUB:
+            if ISOLEMENT:
                 isoler_donnees(DONNEES)
             if uid is not None:
                 os.setgroups([])
@@ -125,6 +138,10 @@ class SalleSpawner(SimpleLocalProcessSpawner):
         return env
 
 
+if RACINE_HUB and not ISOLEMENT:
+    print("AVERTISSEMENT : espace de montage privé impossible ici (unshare refusé) : les données partagées ne "
+          "sont protégées que par leurs droits, que root ignore. Ne pas ouvrir cette salle à des participants.",
+          file=sys.stderr)
 if RACINE_HUB and not UID_PROPRES:
     print("AVERTISSEMENT : l'interpréteur Python (ou le projet) n'est pas lisible par tous : les serveurs des "
           "participants tournent sous root, dans un espace de montage où les données partagées sont en lecture "
