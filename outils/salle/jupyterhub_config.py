@@ -20,7 +20,7 @@ Authentification : ``FirstUseAuthenticator`` (le participant choisit son mot
 de passe à sa première connexion ; 8 caractères au moins) sur une liste fermée
 de comptes. Le compte ``formateur`` est administrateur (page /hub/admin).
 """
-# ruff: noqa: F821  (``c`` est fourni par JupyterHub)
+# ``get_config`` est fourni par JupyterHub quand il lit ce fichier.
 from __future__ import annotations
 
 import json
@@ -34,6 +34,8 @@ from salle import (ENV_MEMOIRE, RACINE, UID_BASE, accessible_a_tous, chemin_mand
                    isoler_donnees, lire_memoire)
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner  # noqa: E402
+
+c = get_config()  # noqa: F821
 
 DOSSIER = Path(os.environ.get("SALLE_DOSSIER", RACINE / "salle")).resolve()
 PARTICIPANTS = int(os.environ.get("SALLE_PARTICIPANTS", 30))

@@ -21,7 +21,7 @@ Réglages par l'environnement du hub (``/etc/systemd/system/jupyterhub.service.d
 ``SALLE_DEPOT`` (dépôt cloné, défaut ``/srv/territoires-en-transition``) et
 ``SALLE_DONNEES`` (défaut ``/srv/territoires-en-transition-donnees``).
 """
-# ruff: noqa: F821  (``c`` est fourni par JupyterHub)
+# ``get_config`` est fourni par JupyterHub quand il lit ce fichier.
 from __future__ import annotations
 
 import json
@@ -29,6 +29,8 @@ import os
 import pwd
 import sys
 from pathlib import Path
+
+c = get_config()  # noqa: F821
 
 DEPOT = Path(os.environ.get("SALLE_DEPOT", "/srv/territoires-en-transition"))
 DONNEES = Path(os.environ.get("SALLE_DONNEES", "/srv/territoires-en-transition-donnees"))
