@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installe
 
-.PHONY: lab test installer donnees verifier bench nettoyer navigateur paquet-hors-ligne tableau-de-bord
+.PHONY: lab test installer donnees verifier bench nettoyer navigateur paquet-hors-ligne tableau-de-bord salle mandataire
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ installer: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-## test : toute la suite (unitaires, doctests, données, carnets avec nbval, navigateur)
-test: $(STAMP) navigateur
+## test : toute la suite (unitaires, doctests, données, carnets avec nbval, navigateur, salle)
+test: $(STAMP) navigateur mandataire
 	$(PY) -m pytest
 
 # Chromium du système pour le test navigateur : installé automatiquement seulement en CI
@@ -43,6 +43,19 @@ bench: $(STAMP)
 	$(PY) bench/chargement.py
 	$(PY) bench/cartes.py
 	$(PY) bench/atelier.py --n $(N)
+
+## salle : JupyterHub pour une salle (PARTICIPANTS=30 PORT=8000 MEMOIRE=3G), sur 127.0.0.1 ; voir ATELIER.md
+# Le mandataire configurable-http-proxy vient de npm, version exacte dans outils/salle/package-lock.json.
+PARTICIPANTS ?= 30
+PORT ?= 8000
+MEMOIRE ?= 3G
+SALLE_NODE := outils/salle/node_modules/.bin/configurable-http-proxy
+$(SALLE_NODE): outils/salle/package.json outils/salle/package-lock.json
+	npm ci --prefix outils/salle --no-audit --no-fund
+	touch $(SALLE_NODE)
+mandataire: $(SALLE_NODE)
+salle: $(STAMP) $(SALLE_NODE)
+	$(PY) outils/salle/salle.py --participants $(PARTICIPANTS) --port $(PORT) --memoire $(MEMOIRE)
 
 ## paquet-hors-ligne : archive pour une salle sans Internet (roues, dépôt, scripts d'installation)
 # Options : PLATEFORME=win_amd64|macosx|macosx-intel|manylinux (défaut : cette machine), PYTHON_CIBLE=3.12

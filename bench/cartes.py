@@ -10,7 +10,20 @@ Imprime, côte à côte pour chaque niveau (commune, EPCI, département, région
 - le premier affichage dans Chromium sans écran (page HTML autonome, données
   incluses), si Chromium (Debian) et Playwright sont installés.
 
-Usage : ``python bench/cartes.py [--sans-chromium]``
+À côté de chaque mesure de la carte des communes, les chiffres « avant »
+(``AVANT``, mesurés sur le commit ``AVANT_COMMIT`` : TopoJSON avec les noms,
+quantification 1e5) ; la taille du TopoJSON livré est imprimée aussi.
+
+``--comparer REF`` : remesure aussi, dans la même exécution (même charge de
+la machine), le premier affichage de la carte des communes avec le TopoJSON
+livré au commit ``REF`` (même spécification, seule la géométrie change),
+les deux pages étant ouvertes en alternance.
+
+Usage : ``python bench/cartes.py [--sans-chromium] [--rapide] [--comparer ef4ac0a]``
+
+``--rapide`` : niveaux commune et région seulement, un seul rendu et un seul
+premier affichage par niveau (banc exécuté par les tests ; chiffres imprimés,
+jamais comparés à un seuil).
 """
 from __future__ import annotations
 
@@ -24,9 +37,40 @@ import time
 from pathlib import Path
 
 NIVEAUX = ["commune", "epci", "departement", "region"]
+#: Carte des communes avant l'allègement du TopoJSON (mesuré sur AVANT_COMMIT, Chromium 2 processeurs).
+AVANT_COMMIT = "ef4ac0a"
+AVANT = {"topojson_mo": 7.98, "premier_affichage_url_s": 2.11, "premier_affichage_html_s": 2.63,
+         "vlconvert_png_s": 2.65, "inline_mo": 14.23}
 
 
-def mesurer_niveau(niveau: str, dossier: Path) -> dict:
+def page_avant(ref: str, dossier: Path) -> tuple[Path, int, float]:
+    """Page HTML autonome de la carte des communes avec le TopoJSON du commit ``ref``.
+
+    Renvoie le chemin de la page, la taille de ce TopoJSON (octets) et son rendu PNG (s)."""
+    import copy
+    import subprocess
+
+    import vl_convert as vlc
+
+    from territoire_lib.cartes import carte
+
+    racine = Path(__file__).resolve().parent.parent
+    texte = subprocess.run(["git", "-C", str(racine), "show", f"{ref}:donnees/cartes/commune.topojson"],
+                           capture_output=True, check=True).stdout
+    os.chdir(dossier)
+    c = carte(["part_65_ans_et_plus", "densite_population", "evolution_population_annuelle"], niveau="commune",
+              millesime={"evolution_population_annuelle": "2016-2023"})
+    spec = copy.deepcopy(c.specification("inline"))
+    spec["datasets"]["geo_commune"] = json.loads(texte)
+    t = time.perf_counter()
+    vlc.vegalite_to_png(spec, vl_version="5.20")
+    png = time.perf_counter() - t
+    html = dossier / "commune-avant.html"
+    html.write_text(vlc.vegalite_to_html(spec, vl_version="5.20", bundle=True), encoding="utf-8")
+    return html, len(texte), png
+
+
+def mesurer_niveau(niveau: str, dossier: Path, rendus_png: int = 2) -> dict:
     """Mesures d'un niveau (spécifications, rendu vl-convert)."""
     import vl_convert as vlc
 
@@ -44,7 +88,7 @@ def mesurer_niveau(niveau: str, dossier: Path) -> dict:
     changement_widget = len(json.dumps(seule.specification("url")).encode())
     version = "5.20"
     rendus = []
-    for _ in range(2):
+    for _ in range(rendus_png):
         t = time.perf_counter()
         vlc.vegalite_to_png(inline, vl_version=version)
         rendus.append(time.perf_counter() - t)
@@ -110,18 +154,34 @@ def premier_affichage(fichiers: dict[str, Path], repetitions: int = 3) -> dict[s
     return res
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Imprime le tableau des mesures."""
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sans-chromium", action="store_true")
-    args = p.parse_args()
+    p.add_argument("--rapide", action="store_true", help="commune et région, une mesure chacune")
+    p.add_argument("--comparer", metavar="REF", help="remesurer la carte des communes avec le TopoJSON de REF")
+    args = p.parse_args(argv)
+    niveaux = ["commune", "region"] if args.rapide else NIVEAUX
+    repetitions = 1 if args.rapide else 3
     depart = Path.cwd()
     with tempfile.TemporaryDirectory() as d:
         dossier = Path(d)
-        lignes = [mesurer_niveau(n, dossier) for n in NIVEAUX]
+        lignes = [mesurer_niveau(n, dossier, 1 if args.rapide else 2) for n in niveaux]
         os.chdir(depart)
-        chrome = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html"] for l in lignes})
-        chrome_url = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html_url"] for l in lignes})
+        chrome = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html"] for l in lignes}, repetitions)
+        chrome_url = {} if args.sans_chromium else premier_affichage({l["niveau"]: l["html_url"] for l in lignes},
+                                                                     repetitions)
+        mesure_avant = None
+        if args.comparer:
+            html_avant, octets_avant, png_avant = page_avant(args.comparer, dossier)
+            os.chdir(depart)
+            commune = next(l for l in lignes if l["niveau"] == "commune")
+            duels = {"avant": [], "après": []}
+            if not args.sans_chromium:
+                for _ in range(repetitions):  # en alternance : même charge de la machine pour les deux
+                    duels["avant"].append(premier_affichage({"commune": html_avant}, 1).get("commune"))
+                    duels["après"].append(premier_affichage({"commune": commune["html"]}, 1).get("commune"))
+            mesure_avant = (octets_avant, png_avant, duels)
     print(f"{'niveau':<12}{'carnet (URL)':>14}{'même carte inline':>19}{'changement menu':>17}"
           f"{'changement widget':>19}{'vl-convert PNG':>16}{'1er affichage (URL)':>21}{'(HTML autonome)':>17}")
     for l in lignes:
@@ -132,6 +192,29 @@ def main() -> None:
               f"{l['vlconvert_png_s']:>14.2f} s{cu:>21}{c:>17}")
     print("Cibles : carte de communes ≤ 50 kB dans le carnet ; aucun octet de géométrie par changement ; "
           "premier affichage ≤ 2 s à chaque niveau.")
+    from territoire_lib.chargement import chemin_fichier
+
+    topo = chemin_fichier("cartes/commune.topojson").stat().st_size / 1e6
+    if mesure_avant:
+        octets_avant, png_avant, duels = mesure_avant
+        med = {k: statistics.median(v) if v and None not in v else None for k, v in duels.items()}
+        print(f"\nCarte des communes, même exécution : TopoJSON de {args.comparer} → actuel")
+        print(f"  TopoJSON                   {octets_avant / 1e6:.2f} Mo → {topo:.2f} Mo")
+        commune = next(l for l in lignes if l["niveau"] == "commune")
+        print(f"  rendu PNG vl-convert       {png_avant:.2f} s → {commune['vlconvert_png_s']:.2f} s")
+        if med["avant"] is not None:
+            print(f"  1er affichage (HTML)       {med['avant']:.2f} s → {med['après']:.2f} s "
+                  f"(médianes de {len(duels['avant'])} essais alternés)")
+    commune = next((l for l in lignes if l["niveau"] == "commune"), None)
+    print(f"\nCarte des communes, avant ({AVANT_COMMIT}) → après :")
+    print(f"  TopoJSON livré             {AVANT['topojson_mo']:>6.2f} Mo → {topo:.2f} Mo (cible ≤ 5 Mo)")
+    if commune:
+        print(f"  carte inline (HTML)        {AVANT['inline_mo']:>6.2f} Mo → {commune['octets_inline'] / 1e6:.2f} Mo")
+        print(f"  rendu PNG vl-convert       {AVANT['vlconvert_png_s']:>6.2f} s  → {commune['vlconvert_png_s']:.2f} s")
+        for nom, mesures, cle in (("1er affichage (URL)", chrome_url, "premier_affichage_url_s"),
+                                  ("1er affichage (HTML)", chrome, "premier_affichage_html_s")):
+            apres = f"{mesures['commune']:.2f} s" if "commune" in mesures else "n.d. (sans Chromium)"
+            print(f"  {nom:<26} {AVANT[cle]:>6.2f} s  → {apres} (cible ≤ 1,2 s)")
 
 
 if __name__ == "__main__":

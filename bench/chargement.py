@@ -3,10 +3,17 @@
 Mesure, dans des processus neufs (caches froids du processus, fichiers déjà
 en cache disque) :
 - l'import de ``territoire_lib`` ;
-- le chargement de tous les indicateurs communaux et des contours communaux ;
-- à titre de comparaison, la lecture naïve des contours depuis le CSV xz source.
+- le chargement de tous les indicateurs communaux livrés (ceux du catalogue
+  sans ``source_web`` : les indicateurs en ligne ne sont dans ``donnees/``
+  que si leur source a été téléchargée dans le cache) et des contours communaux ;
+- à titre de comparaison, la lecture naïve des contours depuis le CSV xz source
+  (télécharge les paquets sources épinglés s'ils ne sont pas dans le cache).
 
-Usage : ``python bench/chargement.py [--repetitions 5]``
+Usage : ``python bench/chargement.py [--repetitions 5] [--rapide]``
+
+``--rapide`` : un seul processus par mesure, sans la lecture naïve (banc
+exécuté par les tests pour qu'il ne se périme pas ; chiffres imprimés,
+jamais comparés à un seuil).
 """
 from __future__ import annotations
 
@@ -23,7 +30,8 @@ CODE_TOUT = """
 import time
 t = time.perf_counter()
 import territoire_lib as tl
-ids = list(tl.catalogue()["id"])
+cat = tl.catalogue()
+ids = [i for i, web in zip(cat["id"], cat["source_web"]) if not web]  # indicateurs livrés seulement
 df = tl.indicateurs(ids, niveau="commune")
 g = tl.geometries("commune")
 assert len(df) == len(g) == 34875
@@ -46,17 +54,22 @@ def mesurer(code: str, repetitions: int) -> list[float]:
     """Exécute ``code`` dans ``repetitions`` processus Python neufs ; renvoie les durées imprimées."""
     res = []
     for _ in range(repetitions):
-        sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=RACINE, check=True)
+        sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=RACINE)
+        if sortie.returncode:
+            raise SystemExit(f"Échec de la mesure (code {sortie.returncode}) :\n{sortie.stderr[-2000:]}")
         res.append(float(sortie.stdout.strip().splitlines()[-1]))
     return res
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Imprime les mesures côte à côte."""
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repetitions", type=int, default=5)
     p.add_argument("--sans-naif", action="store_true", help="ne pas mesurer la lecture naïve (demande le cache des paquets)")
-    args = p.parse_args()
+    p.add_argument("--rapide", action="store_true", help="une répétition, sans la lecture naïve")
+    args = p.parse_args(argv)
+    if args.rapide:
+        args.repetitions, args.sans_naif = 1, True
     lignes = [("import de territoire_lib", mesurer(CODE_IMPORT, args.repetitions)),
               ("import + tous les indicateurs communaux + contours", mesurer(CODE_TOUT, args.repetitions))]
     if not args.sans_naif:

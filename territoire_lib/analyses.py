@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import warnings
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -99,6 +98,8 @@ def _bornes(valeurs: np.ndarray, methode: str, k: int, bornes_manuelles) -> np.n
             raise ValueError("La classification « manuelle » demande des bornes, par exemple bornes=[10, 20, 30].")
         b = np.asarray(sorted(bornes_manuelles), dtype=float)
         return b if b[-1] >= valeurs.max() else np.append(b, valeurs.max())
+    import mapclassify  # import différé : mapclassify charge scipy.stats et scikit-learn (≈ 110 Mo)
+
     nom = METHODES[methode][0]
     k = max(1, min(k, len(np.unique(valeurs))))
     with warnings.catch_warnings():

@@ -357,7 +357,9 @@ class Carte:
             base = base.transform_filter("isValid(datum.c0)")
         base = base.transform_calculate(
             code="datum.properties.code",
-            nom="isValid(datum.nom) ? datum.nom : datum.properties.nom",
+            # noms lus dans le fichier de valeurs (le TopoJSON des communes n'en porte pas) ; à défaut, le code
+            nom=("isValid(datum.nom) ? datum.nom : isValid(datum.properties.nom) ? datum.properties.nom "
+                 ": datum.properties.code"),
             # les données de « lookup » arrivent en texte (Vega n'y applique pas « parse ») : toNumber
             classe="isValid(datum['c' + opt]) && datum['c' + opt] !== '' ? toNumber(datum['c' + opt]) : -1",
             valeur="datum['v' + opt]",

@@ -35,8 +35,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-from inequality.gini import Gini
-from inequality.theil import Theil, TheilD
 
 from .erreurs import ErreurTerritoire
 
@@ -123,6 +121,7 @@ def gini(valeurs: pd.Series) -> float:
     >>> gini(pd.Series([0, 0, 0, 8, None]))
     0.75
     """
+    from inequality.gini import Gini  # import différé : PySAL et scipy.stats ne pèsent que si l'on s'en sert
     return float(Gini(_valeurs(valeurs)).g)
 
 
@@ -148,6 +147,7 @@ def theil(valeurs: pd.Series) -> float:
     >>> round(theil(pd.Series([0, 0, 0, 8])), 6) == round(float(np.log(4)), 6)
     True
     """
+    from inequality.theil import Theil  # import différé : PySAL et scipy.stats ne pèsent que si l'on s'en sert
     return float(np.squeeze(Theil(_valeurs(valeurs)).T))
 
 
@@ -194,6 +194,7 @@ def decomposition_theil(valeurs: pd.Series, groupes: pd.Series) -> pd.DataFrame:
         )
     x = _valeurs(v[ok])
     partition = g[ok].astype(str).to_numpy(dtype=object)
+    from inequality.theil import TheilD  # import différé : PySAL et scipy.stats ne pèsent que si l'on s'en sert
     d = TheilD(x, partition)
     total, entre = float(np.squeeze(d.T)), float(np.squeeze(d.bg))
     res = pd.DataFrame(

