@@ -87,8 +87,14 @@ def motifs_sans_valeur(colonnes: list[str], codes: list[str]) -> dict[str, str]:
             if c.startswith("population_") and c[-4:].isdigit() and isinstance(ligne.get("note_population"), str):
                 notes = dict(p.split(" : ", 1) for p in ligne["note_population"].split(" ; ") if " : " in p)
                 motif = notes.get(c[-4:])
-            if motif is None and c in _STATUTS and _STATUTS[c] in t.columns and pd.notna(ligne[_STATUTS[c]]):
-                motif = f"{_NOMS_STATUTS.get(_STATUTS[c], _STATUTS[c])} : {ligne[_STATUTS[c]]}"
+            base, suffixe = c, ""
+            if c[-5:-4] == "_" and c[-4:].isdigit() and c[:-5] in _STATUTS:  # série datée : colonne_AAAA
+                base, suffixe = c[:-5], c[-5:]
+            statut = _STATUTS.get(base, "") + suffixe if base in _STATUTS else None
+            if statut not in t.columns and base in _STATUTS:
+                statut = _STATUTS[base]
+            if motif is None and statut in t.columns and pd.notna(ligne[statut]):
+                motif = f"{_NOMS_STATUTS.get(_STATUTS[base], _STATUTS[base])} : {ligne[statut]}"
             if motif is None and c == "surface_km2" and bool(ligne.get("geometrie_manquante", False)):
                 motif = "contour absent de la source"
             if motif is None and code.startswith("976"):
