@@ -53,7 +53,7 @@ def test_couverture_distingue_valeur_bloc_et_absence():
 
 
 def test_couverture_moyenne_ponderee_pas_completee_par_un_bloc():
-    t = TABLE.assign(heures_ouverture_hebdo=1.0, population_2023=TABLE["population_2019"])
+    t = TABLE.assign(heures_ouverture_hebdo_2021=1.0, population_2023=TABLE["population_2019"])  # série datée
     b = BLOCS.assign(colonne="population_2023")
     ligne = controles.rapport_couverture(t, b, [indicateur("heures_ouverture_mairie")])[0]
     assert ligne["par_bloc"] == 0 and ligne["sans_valeur"] == 3
