@@ -13,6 +13,9 @@ from .catalogue import catalogue, indicateur, ligne_source, niveaux, regroupemen
 from .chargement import geometries, indicateurs, manifeste, territoires
 from .erreurs import ErreurTerritoire
 from .geographie import chercher_territoire, code_courant
+from .journal import installer as _installer_journal
+
+_installer_journal()  # dans un carnet : les notes du journal en gris, pas en rouge
 
 __all__ = [
     "__version__",
