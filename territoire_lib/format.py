@@ -205,19 +205,32 @@ def tableau(df: pd.DataFrame, decimales: int | dict = 1, libelles: bool = True):
 
 
 def sources_sans_doublon(*lignes: str) -> str:
-    """Lignes de source réunies sans répéter un même morceau (« calculs Territoires en transition » une fois).
+    """Lignes de source (:func:`territoire_lib.ligne_source`) réunies en une seule, sans répétition.
+
+    Chaque producteur n'apparaît qu'une fois, avec ses millésimes ; « calculs Territoires en
+    transition » n'est écrit qu'une fois, à la fin.
 
     Exemples
     --------
-    >>> sources_sans_doublon("Insee, RP 2021 ; calculs Territoires en transition",
-    ...                      "Insee, populations légales 2023 ; calculs Territoires en transition")
-    'Insee, RP 2021 ; Insee, populations légales 2023 ; calculs Territoires en transition'
+    >>> sources_sans_doublon("Source : Insee, RP 2021 — calculs Territoires en transition (millésime 2021)",
+    ...                      "Source : Insee, populations légales — calculs Territoires en transition (millésime 2023)",
+    ...                      "Source : Insee, RP 2021 — calculs Territoires en transition (millésime 2021)")
+    'Sources : Insee, RP 2021 (2021) ; Insee, populations légales (2023) — calculs Territoires en transition'
     """
-    morceaux: dict[str, None] = {}
+    producteurs: dict[str, dict[str, None]] = {}
+    calculs = False
     for ligne in lignes:
-        for m in re.split(r"\s*(?:;|—|\|)\s*", str(ligne)):
-            if m.strip():
-                morceaux[m.strip().rstrip(".")] = None
-    calculs = [m for m in morceaux if m.lower().startswith("calculs")]
-    autres = [m for m in morceaux if m not in calculs]
-    return " ; ".join(autres + calculs[:1])
+        texte = re.sub(r"^\s*Sources?\s*:\s*", "", str(ligne).strip())
+        millesime = re.search(r"\((?:millésimes?\s+)?([^()]*)\)\s*$", texte)
+        if millesime:
+            texte = texte[:millesime.start()].strip()
+        if re.search(r"calculs Territoires en transition", texte, re.I):
+            calculs = True
+            texte = re.sub(r"\s*(?:—|;|,)?\s*calculs Territoires en transition\s*", "", texte, flags=re.I).strip(" ;—")
+        if texte:
+            producteurs.setdefault(texte, {})
+            if millesime:
+                producteurs[texte][millesime.group(1).strip()] = None
+    morceaux = [f"{p} ({', '.join(m)})" if m else p for p, m in producteurs.items()]
+    return ("Sources : " if len(morceaux) > 1 else "Source : ") + " ; ".join(morceaux) + (
+        " — calculs Territoires en transition" if calculs else "")
