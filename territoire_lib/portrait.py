@@ -48,6 +48,7 @@ __all__ = [
     "graphique_positions",
     "portrait",
     "selecteur_portrait",
+    "exporter_tableur",
 ]
 
 #: Thèmes du catalogue, dans l'ordre de la fiche, avec leur titre.
@@ -555,7 +556,8 @@ class Portrait:
         Renvoie
         -------
         dict
-            ``{"html": chemin, "positions.png": chemin, "carte_<indicateur>.png": chemin…}``.
+            ``{"html": chemin, "positions.png": chemin, "carte_<indicateur>.png": chemin…, "csv": chemin, "xlsx": chemin}``
+            (voir :func:`exporter_tableur`).
         """
         from .rendu import rendre
 
@@ -570,7 +572,54 @@ class Portrait:
         chemins["html"] = dossier / f"{base}.html"
         chemins["html"].write_text(page_autonome(self.titre, self._repr_html_(), specs, VERSION_VEGA_LITE),
                                    encoding="utf-8")
+        chemins.update(exporter_tableur(self, dossier))
         return chemins
+
+
+#: Colonnes de la fiche exportées en tableur, avec leur titre en français.
+COLONNES_TABLEUR = {
+    "theme_libelle": "Thème", "libelle": "Indicateur", "indicateur": "Identifiant", "valeur": "Valeur",
+    "unite": "Unité", "millesime": "Millésime", "rang": "Rang", "sur": "Sur", "lecture": "Position",
+    "classe": "Classe de comparaison", "valeur_classe": "Valeur de la classe", "rang_classe": "Rang dans la classe",
+    "sur_classe": "Territoires de la classe", "france": "France", "reference": "Valeur de référence",
+    "source": "Source",
+}
+
+
+def exporter_tableur(p: "Portrait", dossier: str | Path) -> dict[str, Path]:
+    """Écrit la fiche du portrait en CSV et en XLSX, avec sources, millésimes et licences.
+
+    Le CSV suit l'usage des tableurs français : séparateur « ; », virgule décimale, UTF-8 avec
+    BOM (accents lus correctement par Excel) ; les lignes de source et de licence suivent le
+    tableau, après une ligne vide. Le classeur XLSX (``openpyxl``) a deux feuilles : « Portrait »
+    (la fiche) et « Sources » (sources, millésimes, licences, note de recherche).
+
+    Renvoie
+    -------
+    dict
+        ``{"csv": chemin, "xlsx": chemin}``.
+
+    Exemples
+    --------
+    >>> import tempfile
+    >>> chemins = exporter_tableur(portrait("Territoire de Belfort"), tempfile.mkdtemp())
+    >>> sorted(chemins), pd.read_excel(chemins["xlsx"], sheet_name="Sources").shape[0] > 1
+    (['csv', 'xlsx'], True)
+    """
+    dossier = Path(dossier)
+    dossier.mkdir(parents=True, exist_ok=True)
+    base = dossier / f"portrait_{p.niveau}_{p.code}"
+    tableau = p.fiche[[c for c in COLONNES_TABLEUR if c in p.fiche.columns]].rename(columns=COLONNES_TABLEUR)
+    tableau.insert(0, "Territoire", f"{p.nom} ({NOMS_NIVEAU[p.niveau]} {p.code})")
+    pied = [p.titre] + ([f"Note : {p.note}"] if p.note else []) + p.sources()
+    chemins = {"csv": base.with_suffix(".csv"), "xlsx": base.with_suffix(".xlsx")}
+    texte = tableau.to_csv(sep=";", decimal=",", index=False, float_format="%.4g")
+    texte += "\n" + "".join(f"{ligne}\n" for ligne in pied)
+    chemins["csv"].write_text(texte, encoding="utf-8-sig")
+    with pd.ExcelWriter(chemins["xlsx"], engine="openpyxl") as classeur:
+        tableau.to_excel(classeur, sheet_name="Portrait", index=False)
+        pd.DataFrame({"Sources, millésimes et licences": pied}).to_excel(classeur, sheet_name="Sources", index=False)
+    return chemins
 
 
 STYLE = """<style>
@@ -638,7 +687,7 @@ def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     menu_niveau = w.Dropdown(options=[("Tous", None), ("Communes", "commune"), ("EPCI", "epci"),
                                       ("Départements", "departement"), ("Régions", "region")],
                              value=None, description="Niveau", layout=w.Layout(width="220px"))
-    bouton = w.Button(description="Exporter (HTML + PNG)", icon="download")
+    bouton = w.Button(description="Exporter (HTML, PNG, CSV, XLSX)", icon="download")
     sortie, message = w.Output(), w.Output()
     etat: dict = {}
 
