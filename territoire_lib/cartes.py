@@ -255,7 +255,7 @@ class Carte:
     options: list[_Option]
     valeurs: pd.DataFrame
     zoom_idf: bool = True
-    largeur: int = 560
+    largeur: int = 460
     titre: str | None = None
     selection: bool = False
     dossier: Path = field(default_factory=lambda: Path.cwd() / DOSSIER_GENERE)
@@ -469,7 +469,7 @@ def carte(
     bornes: list[float] | None = None,
     palette: str | None = None,
     zoom_idf: bool = True,
-    largeur: int = 560,
+    largeur: int = 460,
     titre: str | None = None,
     codes: list[str] | None = None,
 ) -> Carte:
@@ -561,7 +561,7 @@ def carte_serie(
     classification: str = "quantiles",
     k: int = 5,
     zoom_idf: bool = True,
-    largeur: int = 560,
+    largeur: int = 460,
     codes: list[str] | None = None,
 ) -> Carte:
     """Carte d'une série calculée (par exemple les regroupements d'un LISA), indexée par les codes du niveau.

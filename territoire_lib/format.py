@@ -22,6 +22,7 @@ import math
 import re
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 __all__ = [
     "ESPACE_FINE",
@@ -65,7 +66,7 @@ def nombre(x, decimales: int | None = None, signe: bool = False, unite: str = ""
     x : nombre
         Valeur ; manquante (None, NaN, pd.NA) : « n.d. ».
     decimales : int, optionnel
-        Par défaut 0 au-delà de 100, 1 au-delà de 10, 2 sinon.
+        Par défaut 0 pour un nombre entier ou au-delà de 100, 1 au-delà de 10, 2 sinon.
     signe : bool
         Affiche « + » devant une valeur positive (évolutions).
     unite : str
@@ -79,6 +80,8 @@ def nombre(x, decimales: int | None = None, signe: bool = False, unite: str = ""
     '-0,25'
     >>> nombre(None)
     'n.d.'
+    >>> nombre(21.0), nombre(21.04)
+    ('21', '21,0')
     """
     if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
         return "n.d."
@@ -88,7 +91,8 @@ def nombre(x, decimales: int | None = None, signe: bool = False, unite: str = ""
     except (TypeError, ValueError):
         pass
     x = float(x)
-    d = _decimales_auto(x) if decimales is None else decimales
+    # par défaut, un effectif entier s'écrit sans décimale (« 21 lycées », pas « 21,0 »)
+    d = (0 if x.is_integer() else _decimales_auto(x)) if decimales is None else decimales
     texte = f"{x:{'+' if signe else ''},.{d}f}".replace(",", ESPACE_FINE).replace(".", ",")
     if texte.lstrip("+-").strip("0,") == "" and texte.startswith("-"):
         texte = texte[1:]  # « -0,0 » → « 0,0 »
@@ -182,6 +186,9 @@ def tableau(df: pd.DataFrame, decimales: int | dict = 1, libelles: bool = True):
     >>> t = tableau(pd.DataFrame({"population": [2204.0]}, index=["CA"]), decimales=0)
     >>> "2\\u202f204" in t.to_html()
     True
+    >>> print(repr(t).replace(ESPACE_FINE, " "))
+      Population municipale (habitants)
+    communauté d'agglomération  2 204
     """
     vue = df.copy()
     vue.index = [libelle_nature_epci(i) if isinstance(i, str) else i for i in vue.index]
@@ -201,7 +208,16 @@ def tableau(df: pd.DataFrame, decimales: int | dict = 1, libelles: bool = True):
         formats = {c: formateur(decimales.get(c, 1)) for c in numeriques}
     else:
         formats = {c: formateur(decimales) for c in numeriques}
-    return vue.style.format(formats, na_rep="n.d.")
+    styler = vue.style.format(formats, na_rep="n.d.")
+    styler.__class__ = TableauFr
+    return styler
+
+
+class TableauFr(Styler):
+    """``Styler`` dont la représentation texte est le tableau formaté (console, tests, lecteurs d'écran)."""
+
+    def __repr__(self) -> str:
+        return self.to_string(delimiter="  ").rstrip("\n")
 
 
 def sources_sans_doublon(*lignes: str) -> str:
