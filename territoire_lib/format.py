@@ -121,9 +121,16 @@ def libelle_nature_epci(nature: str) -> str:
     return NATURES_EPCI.get(str(nature), str(nature))
 
 
+#: Colonnes courantes des tables de territoires, avec leur titre.
+TITRES_COLONNES = {"nom_commune": "Commune", "nom_epci": "Intercommunalité", "nom_departement": "Département",
+                   "nom_region": "Région", "nom": "Nom", "code": "Code", "nature_epci": "Nature de l'EPCI"}
+
+
 def _libelle(colonne: str) -> str:
     from .catalogue import catalogue
 
+    if colonne in TITRES_COLONNES:
+        return TITRES_COLONNES[colonne]
     cat = catalogue().set_index("id")
     if colonne in cat.index:
         ligne = cat.loc[colonne]
@@ -179,7 +186,8 @@ def tableau(df: pd.DataFrame, decimales: int | dict = 1, libelles: bool = True):
     """Un tableau prêt à afficher : libellés du catalogue, natures d'EPCI en clair, nombres à la française.
 
     Renvoie un ``Styler`` pandas (rendu HTML dans JupyterLab et Voilà) : les valeurs ne sont pas
-    arrondies dans les données, seulement à l'affichage.
+    arrondies dans les données, seulement à l'affichage. ``decimales`` (un nombre pour toutes les
+    colonnes, ou ``{colonne: n}``) ; une colonne d'entiers (effectifs) s'affiche sans décimale.
 
     Exemples
     --------
@@ -204,10 +212,14 @@ def tableau(df: pd.DataFrame, decimales: int | dict = 1, libelles: bool = True):
     def formateur(d):
         return lambda v: nombre(v, d)
 
+    def entiers(c) -> bool:  # effectifs (populations, nombres de communes) : sans décimale
+        v = pd.to_numeric(vue[c], errors="coerce").dropna()
+        return len(v) > 0 and bool((v % 1 == 0).all())
+
     if isinstance(decimales, dict):
-        formats = {c: formateur(decimales.get(c, 1)) for c in numeriques}
+        formats = {c: formateur(decimales[c] if c in decimales else 0 if entiers(c) else 1) for c in numeriques}
     else:
-        formats = {c: formateur(decimales) for c in numeriques}
+        formats = {c: formateur(0 if entiers(c) and decimales is not None else decimales) for c in numeriques}
     styler = vue.style.format(formats, na_rep="n.d.")
     styler.__class__ = TableauFr
     return styler
