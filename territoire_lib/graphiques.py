@@ -22,6 +22,11 @@ def _avec_source(graphe, source: str, largeur: int):
         locale=alt.Locale(number=cartes.LOCALE_FR), view=alt.ViewConfig(stroke=None))
 
 
+#: Regroupements, en clair, pour les titres.
+NOMS_GROUPES = {"taille_commune": "la taille de la commune", "nature_epci": "la nature de l'intercommunalité",
+                "degurba": "le degré d'urbanisation", "zonage_abc": "le zonage A/B/C"}
+
+
 def barres_par_groupe(ident: str, niveau: str, millesime=None, largeur: int = 420) -> alt.TopLevelMixin:
     """Valeur d'un indicateur pour chaque classe d'un regroupement (DEGURBA, nature d'EPCI, zonage…).
 
@@ -32,11 +37,17 @@ def barres_par_groupe(ident: str, niveau: str, millesime=None, largeur: int = 42
     True
     """
     ind = indicateur(ident)
-    df = indicateurs(ident, niveau=niveau, millesime=millesime).reset_index()
+    from .format import libelle_nature_epci, ordonner_classes
+
+    valeurs = indicateurs(ident, niveau=niveau, millesime=millesime)
+    naturel = niveau in ("taille_commune", "nature_epci")  # classes ordonnées : ordre naturel, pas par valeur
+    valeurs = ordonner_classes(valeurs, niveau) if naturel else valeurs
+    df = valeurs.reset_index()
     cle = df.columns[0]
-    titre = f"{ind.libelle} ({ind.verifier_millesime(millesime)}) selon {niveau.replace('_', ' ')}"
+    df[cle] = df[cle].map(libelle_nature_epci) if niveau == "nature_epci" else df[cle]  # « CA » en toutes lettres
+    titre = f"{ind.libelle} ({ind.verifier_millesime(millesime)}) selon {NOMS_GROUPES.get(niveau, niveau.replace('_', ' '))}"
     barres = alt.Chart(df).mark_bar(color="#2171b5").encode(
-        y=alt.Y(f"{cle}:N", title=None, sort="-x"),
+        y=alt.Y(f"{cle}:N", title=None, sort=df[cle].tolist() if naturel else "-x"),
         x=alt.X(f"{ident}:Q", title=ind.unite),
         tooltip=[alt.Tooltip(f"{cle}:N", title="Groupe"), alt.Tooltip(f"{ident}:Q", title=ind.unite, format=",.2f")],
     ).properties(width=largeur, title=alt.TitleParams(titre, anchor="start", fontSize=13))
