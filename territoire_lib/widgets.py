@@ -20,7 +20,7 @@ __all__ = ["LARGEURS_VUE_LIEE", "vue_liee", "explorateur", "position_territoire"
 #: Largeurs (px) de la carte, du nuage et du classement des vues liées : l'ensemble, axes et marges
 #: compris, tient dans la zone de sortie d'un carnet (environ 960 px sur un écran de 1 366 px,
 #: explorateur de fichiers ouvert), vérifié dans le navigateur (tests/test_navigateur.py).
-LARGEURS_VUE_LIEE = (320, 260, 230)
+LARGEURS_VUE_LIEE = (290, 240, 220)
 
 
 def vue_liee(x: str, y: str, niveau: str = "departement", millesime=None, nb_classement: int = 15) -> alt.TopLevelMixin:
@@ -48,8 +48,10 @@ def vue_liee(x: str, y: str, niveau: str = "departement", millesime=None, nb_cla
     carte_liee = alt.layer(fond, *carte_base.layer[1:]).project(type="identity", reflectY=True).properties(
         width=l_carte, height=int(l_carte * 0.95), title=alt.TitleParams(ox.titre, fontSize=12, anchor="start", limit=l_carte))
     valeurs = c._donnees_valeurs("url")
-    ax = alt.X("v0:Q", title=f"{ox.titre} ({ox.unite})", scale=alt.Scale(zero=False))
-    ay = alt.Y("v1:Q", title=f"{oy.titre} ({oy.unite})", scale=alt.Scale(zero=False))
+    ax = alt.X("v0:Q", title=f"{ox.titre} ({ox.unite})", scale=alt.Scale(zero=False),
+               axis=alt.Axis(titleLimit=l_nuage))  # un long titre d'axe ne doit pas élargir la vue
+    ay = alt.Y("v1:Q", title=f"{oy.titre} ({oy.unite})", scale=alt.Scale(zero=False),
+               axis=alt.Axis(titleLimit=l_nuage))
     nuage = alt.Chart(valeurs).transform_filter("isValid(datum.v0) && isValid(datum.v1)").mark_circle(size=35).encode(
         x=ax, y=ay, color=alt.condition(clic | zone, alt.value("#08519c"), alt.value("#bdbdbd")),
         tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("code:N", title="Code"),

@@ -131,11 +131,13 @@ JS_PIXELS = """() => Array.from(document.querySelectorAll('.jp-RenderedVegaCommo
 })"""
 
 
-#: Graphiques (canevas Vega) plus larges que leur zone de sortie : [(largeur du graphique, de la zone)].
+#: Graphiques (canevas Vega) plus larges que leur zone de sortie : [(largeur du graphique, de la zone, code)].
 JS_TROP_LARGES = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output')).flatMap(zone => {
     const l = zone.getBoundingClientRect().width;
     return Array.from(zone.querySelectorAll('.jp-RenderedVegaCommon5 canvas'))
-        .map(c => [Math.round(c.getBoundingClientRect().width), Math.round(l)])
+        .map(c => [Math.round(c.getBoundingClientRect().width), Math.round(l),
+                   ((zone.closest('.jp-Cell') || zone).querySelector('.jp-InputArea-editor') || {innerText: ''})
+                       .innerText.slice(0, 70)])
         .filter(([g, z]) => z > 0 && g > z + 1);
 })"""
 
