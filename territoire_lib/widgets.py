@@ -20,7 +20,7 @@ __all__ = ["LARGEURS_VUE_LIEE", "vue_liee", "explorateur", "position_territoire"
 #: Largeurs (px) de la carte, du nuage et du classement des vues liées : l'ensemble, axes et marges
 #: compris, tient dans la zone de sortie d'un carnet (environ 960 px sur un écran de 1 366 px,
 #: explorateur de fichiers ouvert), vérifié dans le navigateur (tests/test_navigateur.py).
-LARGEURS_VUE_LIEE = (290, 240, 220)
+LARGEURS_VUE_LIEE = (280, 230, 210)
 
 
 def vue_liee(x: str, y: str, niveau: str = "departement", millesime=None, nb_classement: int = 15) -> alt.TopLevelMixin:
