@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import textwrap
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -387,10 +388,14 @@ class Carte:
         return alt.layer(carres, textes, title=titre).properties(width=20, height=hauteur)
 
     def _pied(self):
-        lignes = [{"opt": i, "texte": o.source} for i, o in enumerate(self.options)]
+        # ligne de source coupée en lignes qui tiennent dans la largeur de la carte (une longue
+        # source élargirait sinon le graphique au-delà de la zone de sortie du carnet)
+        n = max(60, int(self.largeur * 1.6 / 5.6))
+        lignes = [{"opt": i, "texte": textwrap.wrap(o.source, n) or [""]} for i, o in enumerate(self.options)]
+        hauteur = 13 * max(len(ligne["texte"]) for ligne in lignes)
         return alt.Chart(alt.InlineData(values=lignes)).transform_filter("datum.opt == opt").mark_text(
-            align="left", fontSize=10, color="#555555").encode(text="texte:N", x=alt.value(0)).properties(
-            width=self.largeur, height=14)
+            align="left", baseline="top", fontSize=10, color="#555555", lineHeight=13).encode(
+            text="texte:N", x=alt.value(0), y=alt.value(0)).properties(width=self.largeur, height=hauteur)
 
     def graphique(self, mode: str = "url") -> alt.TopLevelMixin:
         """Objet Altair : ``mode="url"`` (carnet, léger) ou ``"inline"`` (exports autonomes)."""
