@@ -408,12 +408,15 @@ def carte_voisinage(code: str, niveau: str = "commune", ident: str = "densite_po
 
 
 def _pied_sources(sources: list[str], largeur: int):
-    lignes = [{"t": s, "r": i} for i, s in enumerate(dict.fromkeys(sources))]
+    import textwrap  # une source longue, coupée, ne fait pas déborder le graphique de la zone de sortie
+
+    coupees = [t for s in dict.fromkeys(sources) for t in textwrap.wrap(s, 95)]
+    lignes = [{"t": t, "r": i} for i, t in enumerate(coupees)]
     return alt.Chart(alt.InlineData(values=lignes)).mark_text(align="left", fontSize=10, color="#555555").encode(
         text="t:N", x=alt.value(0), y=alt.Y("r:O", axis=None)).properties(width=largeur, height=13 * len(lignes))
 
 
-def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int = 420) -> alt.TopLevelMixin:
+def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int = 360) -> alt.TopLevelMixin:
     """Position du territoire (centile) dans la France et dans sa classe, pour chaque indicateur.
 
     Exemples
@@ -436,7 +439,7 @@ def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int
                             for v, u in zip(long["valeur"], long["unite"])]
     long["rang_texte"] = [f"{r} sur {s}" for r, s in zip(long["r"], long["s"])]
     ordre = list(dict.fromkeys(f["libelle"]))
-    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=340))
+    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=280))
     fond = alt.Chart(f).mark_rule(color="#dddddd", strokeWidth=6).encode(
         y=y, x=alt.datum(0), x2=alt.datum(100))
     milieu = alt.Chart(pd.DataFrame({"x": [50]})).mark_rule(color="#999999", strokeDash=[3, 3]).encode(x="x:Q")
@@ -546,7 +549,7 @@ class Portrait:
         """Petites cartes du territoire et de ses voisins, une par indicateur (voir :func:`carte_voisinage`)."""
         return [carte_voisinage(self.code, self.niveau, i, largeur) for i in (ids or IDS_CARTES)]
 
-    def graphique(self, largeur: int = 420) -> alt.TopLevelMixin:
+    def graphique(self, largeur: int = 360) -> alt.TopLevelMixin:
         """Positions du territoire (voir :func:`graphique_positions`)."""
         return graphique_positions(self.fiche, self.nom, self.niveau, largeur)
 

@@ -136,8 +136,8 @@ JS_TROP_LARGES = """() => Array.from(document.querySelectorAll('.jp-OutputArea-o
     const l = zone.getBoundingClientRect().width;
     return Array.from(zone.querySelectorAll('.jp-RenderedVegaCommon5 canvas'))
         .map(c => [Math.round(c.getBoundingClientRect().width), Math.round(l),
-                   ((zone.closest('.jp-Cell') || zone).querySelector('.jp-InputArea-editor') || {innerText: ''})
-                       .innerText.slice(0, 70)])
+                   ((zone.closest('.jp-Cell') || zone).querySelector('.jp-InputArea-editor') || {textContent: ''})
+                       .textContent.slice(0, 70)])
         .filter(([g, z]) => z > 0 && g > z + 1);
 })"""
 
