@@ -795,7 +795,7 @@ def graphique_profil(
 
     Exemples
     --------
-    >>> "hconcat" in graphique_profil("200054781").to_dict()["vconcat"][0]
+    >>> "vconcat" in graphique_profil("200054781").to_dict()["vconcat"][0]  # profil puis scores, l'un sous l'autre
     True
     """
     profils = profils_modeles()
