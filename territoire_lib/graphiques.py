@@ -4,6 +4,8 @@ Chaque graphique porte un titre en français et sa ligne de source.
 """
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -16,8 +18,11 @@ __all__ = ["barres_par_groupe", "courbe_rang_taille"]
 
 
 def _avec_source(graphe, source: str, largeur: int):
-    pied = alt.Chart(alt.InlineData(values=[{"t": source}])).mark_text(
-        align="left", fontSize=10, color="#555555").encode(text="t:N", x=alt.value(0)).properties(width=largeur, height=14)
+    # source coupée en lignes d'au plus 100 caractères (≈ 550 px) : elle ne fait pas déborder la zone de sortie
+    lignes = textwrap.wrap(source, 100) or [""]
+    pied = alt.Chart(alt.InlineData(values=[{"t": lignes}])).mark_text(
+        align="left", baseline="top", fontSize=10, color="#555555", lineHeight=13).encode(
+        text="t:N", x=alt.value(0), y=alt.value(0)).properties(width=largeur, height=13 * len(lignes))
     return alt.vconcat(graphe, pied, spacing=4).configure(
         locale=alt.Locale(number=cartes.LOCALE_FR), view=alt.ViewConfig(stroke=None))
 
