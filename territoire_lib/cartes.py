@@ -381,9 +381,10 @@ class Carte:
         base = alt.Chart(alt.InlineData(values=lignes)).transform_filter("datum.opt == opt")
         y = alt.Y("rang:O", axis=None)
         carres = base.mark_square(size=180, opacity=1).encode(y=y, color=alt.Color("couleur:N", scale=None))
-        textes = base.mark_text(align="left", dx=12, fontSize=11).encode(y=y, text="libelle:N")
+        # libellés de légende bornés (un libellé long élargirait la carte au-delà de la zone de sortie)
+        textes = base.mark_text(align="left", dx=12, fontSize=11, limit=200).encode(y=y, text="libelle:N")
         titre = alt.TitleParams(text=alt.ExprRef(expr="legendes[opt]"), fontSize=11, anchor="start",
-                                limit=260)
+                                limit=230)
         hauteur = 22 * (max(len(o.classes) for o in self.options) + 1)
         return alt.layer(carres, textes, title=titre).properties(width=20, height=hauteur)
 
