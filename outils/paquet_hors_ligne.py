@@ -17,7 +17,13 @@ réseau :
   environnement virtuel, installent sans index (``--no-index --find-links
   wheelhouse``), rendent ``territoire_lib`` importable depuis ``depot/``,
   puis ouvrent JupyterLab ;
-- ``manifeste.json`` : commit, plateforme, Python, liste et empreintes des roues.
+- ``cache/web/`` : le cache des sources officielles en ligne de ce poste
+  (``$TERRITOIRE_CACHE/web/``, rempli par ``python -m territoire_lib.connecteurs
+  telecharger tout``), revérifié fichier par fichier ; le script d'installation
+  le restaure sur le poste, et les sections « aller plus loin (en ligne) » des
+  carnets tournent alors sans réseau ;
+- ``manifeste.json`` : commit, plateforme, Python, liste et empreintes des roues,
+  sources en ligne emportées (millésime, empreinte, date de téléchargement).
 
 Usage ::
 
@@ -25,6 +31,7 @@ Usage ::
     python outils/paquet_hors_ligne.py --plateforme win_amd64 --python 3.12
     python outils/paquet_hors_ligne.py --plateforme macosx --python 3.12
     python outils/paquet_hors_ligne.py --essai-a-blanc         # sans téléchargement (scripts, dépôt, manifeste)
+    python outils/paquet_hors_ligne.py --sans-cache-web        # sans les sources en ligne en cache
 """
 from __future__ import annotations
 
@@ -56,6 +63,7 @@ __all__ = [
     "dependances_manquantes",
     "script_sh",
     "script_bat",
+    "cache_web",
     "construire",
     "main",
 ]
@@ -245,6 +253,8 @@ if [ ! -f "$VENV/.installe" ]; then
   "$VENV/bin/python" -m pip install --quiet --no-index --find-links "$ICI/wheelhouse" -r "$ICI/exigences.txt"
   # territoire_lib est importé depuis depot/ (les données sont dans depot/donnees/).
   "$VENV/bin/python" -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "territoires-en-transition.pth").write_text(sys.argv[1] + "\\n")' "$ICI/depot"
+  # Sources officielles en ligne téléchargées avant la salle : restaurées dans le cache local (vérifiées).
+  if [ -d "$ICI/cache/web" ]; then "$VENV/bin/python" -m territoire_lib.connecteurs restaurer "$ICI/cache/web"; fi
   touch "$VENV/.installe"
   echo "Installation terminée."
 fi
@@ -289,6 +299,9 @@ if not exist "%VENV%\\.installe" (
   echo Installation des dependances depuis wheelhouse (aucun acces reseau)...
   "%VENV%\\Scripts\\python.exe" -m pip install --quiet --no-index --find-links "%ICI%wheelhouse" -r "%ICI%exigences.txt" || goto :echec
   "%VENV%\\Scripts\\python.exe" -c "import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path('purelib'), 'territoires-en-transition.pth').write_text(sys.argv[1] + '\\n')" "%ICI%depot" || goto :echec
+  if exist "%ICI%cache\\web" (
+    "%VENV%\\Scripts\\python.exe" -m territoire_lib.connecteurs restaurer "%ICI%cache\\web" || goto :echec
+  )
   type nul > "%VENV%\\.installe"
   echo Installation terminee.
 )
@@ -321,7 +334,11 @@ Préparé pour : {cible}, Python {python} (commit {commit}).
    (Windows : ..\\.venv\\Scripts\\voila.exe …)
 
 Contenu : wheelhouse/ (dépendances), depot/ (bibliothèque, carnets, données),
-exigences.txt, manifeste.json. Voir depot/ATELIER.md.
+cache/web/ (sources officielles en ligne téléchargées avant la salle, restaurées
+à l'installation), exigences.txt, manifeste.json. Voir depot/ATELIER.md.
+
+Sources en ligne emportées (sections « aller plus loin » sans réseau) :
+{sources_web}
 """
 
 
@@ -347,8 +364,31 @@ def _sha256(chemin: Path) -> str:
     return h.hexdigest()
 
 
+def cache_web(destination: Path, origine: Path | None = None) -> list[dict]:
+    """Copie le cache web vérifié (``$TERRITOIRE_CACHE/web/`` ou ``origine``) dans le paquet.
+
+    Renvoie
+    -------
+    list of dict
+        Les sources emportées (source, producteur, millésime, octets, sha256, date de téléchargement).
+    """
+    if str(RACINE) not in sys.path:
+        sys.path.insert(0, str(RACINE))
+    from territoire_lib.connecteurs.cache import exporter_cache
+
+    return exporter_cache(destination, origine)
+
+
+def _lignes_sources_web(sources: list[dict]) -> str:
+    if not sources:
+        return ("  aucune (sur un poste connecté : python -m territoire_lib.connecteurs telecharger tout, "
+                "puis reconstruire le paquet)")
+    return "\n".join(f"  - {s['producteur']}, {s['millesime']} (fichier du {s['telecharge_le'][:10] or 'date inconnue'})"
+                     for s in sources)
+
+
 def construire(sortie: Path, plateforme: str | None = None, python: str | None = None,
-               essai_a_blanc: bool = False) -> Path:
+               essai_a_blanc: bool = False, cache: Path | None | bool = None) -> Path:
     """Construit le dossier du paquet et son archive ``.zip`` ; renvoie le chemin de l'archive.
 
     Paramètres
@@ -361,6 +401,9 @@ def construire(sortie: Path, plateforme: str | None = None, python: str | None =
         Version visée (``"3.12"``) ; None pour la version courante.
     essai_a_blanc : bool
         Sans téléchargement : dépôt, scripts et manifeste seulement (pour les tests).
+    cache : Path, None ou False
+        Cache web à emporter : None = celui de ce poste (``$TERRITOIRE_CACHE/web/``),
+        un dossier ``web/`` donné, ou False pour ne rien emporter.
     """
     plateforme = ALIAS_PLATEFORMES.get(plateforme, plateforme)
     version = _version_python(python)
@@ -375,6 +418,7 @@ def construire(sortie: Path, plateforme: str | None = None, python: str | None =
     debut = time.perf_counter()
     commit = _commit()
     _extraire_depot(dossier / "depot")
+    sources_web = [] if cache is False else cache_web(dossier / "cache" / "web", cache)
     exigences = dependances_execution() + OUTILS_INSTALLATION
     roues = []
     if not essai_a_blanc:
@@ -388,19 +432,23 @@ def construire(sortie: Path, plateforme: str | None = None, python: str | None =
     (dossier / "installer.sh").write_text(script_sh(version), encoding="utf-8")
     (dossier / "installer.sh").chmod(0o755)
     (dossier / "installer.bat").write_bytes(script_bat(version).encode("ascii"))
-    (dossier / "LISEZMOI.txt").write_text(LISEZMOI.format(cible=etiquette, python=version, commit=commit[:12]),
+    (dossier / "LISEZMOI.txt").write_text(LISEZMOI.format(cible=etiquette, python=version, commit=commit[:12],
+                                                          sources_web=_lignes_sources_web(sources_web)),
                                           encoding="utf-8")
     manifeste = {
         "commit": commit, "plateforme": etiquette, "python": version, "essai_a_blanc": essai_a_blanc,
         "construit_sur": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
         "exigences": exigences,
         "roues": [{"fichier": r.name, "octets": r.stat().st_size, "sha256": _sha256(r)} for r in roues],
+        "cache_web": sources_web,
     }
     (dossier / "manifeste.json").write_text(json.dumps(manifeste, indent=1, ensure_ascii=False), encoding="utf-8")
     archive = Path(shutil.make_archive(str(dossier), "zip", root_dir=sortie, base_dir=nom))
     taille = sum(r.stat().st_size for r in roues) / 1e6
     print(f"{archive} : {archive.stat().st_size / 1e6:.1f} Mo ({len(roues)} roues, {taille:.1f} Mo avant compression), "
           f"construit en {time.perf_counter() - debut:.0f} s")
+    print(f"Sources en ligne emportées : {len(sources_web)}"
+          + ("" if sources_web else " (cache web vide : python -m territoire_lib.connecteurs telecharger tout)"))
     return archive
 
 
@@ -413,8 +461,12 @@ def main(argv: list[str] | None = None) -> int:
                         "ou toute étiquette pip ; défaut : la machine courante")
     p.add_argument("--python", default=None, help="version de Python visée, par exemple 3.12 ; défaut : la courante")
     p.add_argument("--essai-a-blanc", action="store_true", help="sans téléchargement (scripts, dépôt, manifeste)")
+    p.add_argument("--cache-web", type=Path, default=None,
+                   help="dossier web/ du cache des sources en ligne à emporter (défaut : $TERRITOIRE_CACHE/web)")
+    p.add_argument("--sans-cache-web", action="store_true", help="n'emporte pas les sources en ligne en cache")
     args = p.parse_args(argv)
-    construire(args.sortie, args.plateforme, args.python, args.essai_a_blanc)
+    construire(args.sortie, args.plateforme, args.python, args.essai_a_blanc,
+               False if args.sans_cache_web else args.cache_web)
     return 0
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .catalogue import catalogue, indicateur, ligne_source, niveaux, regroupements
-from .chargement import geometries, indicateurs, manifeste, territoires
+from .chargement import completude, geometries, indicateurs, manifeste, territoires
+from .lignee import expliquer
 from .erreurs import ErreurTerritoire
 from .geographie import chercher_territoire, code_courant
 from .journal import installer as _installer_journal
@@ -25,6 +26,8 @@ __all__ = [
     "niveaux",
     "regroupements",
     "indicateurs",
+    "completude",
+    "expliquer",
     "geometries",
     "territoires",
     "manifeste",

@@ -197,20 +197,16 @@ def position(code: str, ids: list[str], niveau: str = "departement", millesime=N
     >>> int(p.loc["part_65_ans_et_plus", "rang"])
     1
     """
-    from . import agregation
     from .catalogue import indicateur
-    from .chargement import indicateurs, table_communes
+    from .chargement import indicateurs
     from .geographie import code_courant
 
     code = code_courant(code, niveau)
     df = indicateurs(ids, niveau=niveau, millesime=millesime)
-    table = table_communes()
-    france = pd.Series("France", index=table.index)
+    france = indicateurs(ids, niveau="france", millesime=millesime).iloc[0]
     lignes = []
     for i in ids:
         ind = indicateur(i)
-        m = millesime.get(i) if isinstance(millesime, dict) else millesime
-        m = ind.verifier_millesime(m)
         v = df[i].astype("float64").dropna()
         x = float(df.loc[code, i]) if pd.notna(df.loc[code, i]) else np.nan
         lignes.append({
@@ -218,6 +214,6 @@ def position(code: str, ids: list[str], niveau: str = "departement", millesime=N
             "rang": int((v > x).sum() + 1) if not np.isnan(x) else pd.NA, "sur": int(len(v)),
             "centile": float(100 * (v < x).mean()) if not np.isnan(x) else np.nan,
             "mediane": float(v.median()),
-            "france": float(agregation.calculer(table, ind, m, france).iloc[0]),
+            "france": float(france[i]),
         })
     return pd.DataFrame(lignes).set_index("indicateur")

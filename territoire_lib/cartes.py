@@ -46,6 +46,7 @@ __all__ = [
     "LOCALE_FR",
     "PALETTES",
     "COULEUR_NON_DISPONIBLE",
+    "COULEUR_INCOMPLET",
     "DOSSIER_GENERE",
     "MIME_VEGALITE",
     "VARIABLE_TABLEAU_DE_BORD",
@@ -102,6 +103,9 @@ LOCALE_FR = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency":
 PALETTES = {"sequentielle": "YlGnBu", "divergente": "RdBu", "categorielle": "tab10", "oui_non": ("#c6dbef", "#08519c")}
 COULEUR_NON_DISPONIBLE = "#d9d9d9"
 LIBELLE_NON_DISPONIBLE = "Donnée non disponible"
+#: Territoire dont des communes n'ont pas de valeur : agrégat non calculé (classe -2), distinct de « non disponible ».
+COULEUR_INCOMPLET = "#8c8c8c"
+LIBELLE_INCOMPLET = "Incomplet (communes sans valeur)"
 #: Dossier (à côté du carnet) où sont écrits la géométrie et les valeurs servies par URL.
 DOSSIER_GENERE = "cartes_generees"
 DEPARTEMENTS_IDF = ("75", "77", "78", "91", "92", "93", "94", "95")
@@ -122,6 +126,18 @@ class _Option:
     couleurs: list[str] = field(default_factory=list)
     methode: str = ""
     decimales: int = 1
+    #: Territoires dont l'agrégat est incomplet (NaN motivé) : la légende les montre à part.
+    nb_incomplets: int = 0
+
+    @property
+    def classes_affichees(self) -> list[str]:
+        """Libellés indexés par ``classe + 2`` : incomplet, non disponible, puis les classes."""
+        return [LIBELLE_INCOMPLET, LIBELLE_NON_DISPONIBLE] + self.classes
+
+    @property
+    def couleurs_affichees(self) -> list[str]:
+        """Couleurs indexées par ``classe + 2`` (comme :attr:`classes_affichees`)."""
+        return [COULEUR_INCOMPLET, COULEUR_NON_DISPONIBLE] + self.couleurs
 
     @property
     def titre(self) -> str:
@@ -269,6 +285,7 @@ class Carte:
         for i, opt in enumerate(self.options):
             v = self.valeurs[["nom", f"v{i}"]].dropna()
             nd = int(self.valeurs[f"c{i}"].eq(-1).sum())
+            inc = int(self.valeurs[f"c{i}"].eq(-2).sum())
             t = f"Carte des {NOMS_NIVEAUX[self.niveau]} de France (métropole et DROM en médaillons) : {opt.titre}"
             if len(v) and pd.api.types.is_numeric_dtype(v[f"v{i}"]):
                 mini, maxi = v.loc[v[f"v{i}"].idxmin()], v.loc[v[f"v{i}"].idxmax()]
@@ -276,7 +293,9 @@ class Carte:
                 f = lambda x: analyses.formater_nombre(float(x), opt.decimales) + u  # noqa: E731
                 t += (f". Valeurs de {f(mini[f'v{i}'])} ({mini['nom']}) à {f(maxi[f'v{i}'])} ({maxi['nom']}),"
                       f" médiane {f(v[f'v{i}'].median())}")
-            t += f". Classes : {', '.join(opt.titre_legende)}. {nd} territoire(s) sans donnée. {opt.source}."
+            t += f". Classes : {', '.join(opt.titre_legende)}. {nd} territoire(s) sans donnée"
+            t += f", {inc} incomplet(s) (communes sans valeur, agrégat non calculé)" if inc else ""
+            t += f". {opt.source}."
             textes.append(t)
         return "\n".join(textes)
 
@@ -284,7 +303,7 @@ class Carte:
     @property
     def _colonnes(self) -> list[str]:
         """Colonnes servies au navigateur : identifiants puis valeur et classe de chaque option."""
-        return ["code", "nom", "dep"] + [c for i in range(len(self.options)) for c in (f"v{i}", f"c{i}")]
+        return ["code", "nom", "dep"] + [c for i in range(len(self.options)) for c in (f"v{i}", f"c{i}", f"n{i}")]
 
     def _donnees_valeurs(self, mode: str) -> alt.Data:
         if mode == "inline":  # données ajoutées à « datasets » par specification()
@@ -301,6 +320,7 @@ class Carte:
         types = {"code": "string", "nom": "string", "dep": "string"}
         for i in range(len(self.options)):
             types[f"c{i}"] = "number"
+            types[f"n{i}"] = "string"
             types[f"v{i}"] = "number" if pd.api.types.is_numeric_dtype(table[f"v{i}"]) else "string"
         return alt.UrlData(url=f"{DOSSIER_GENERE}/{nom}", format=alt.CsvDataFormat(type="csv", parse=types))
 
@@ -318,8 +338,8 @@ class Carte:
         recherche = alt.param(name="recherche", value="", bind=alt.binding(
             input="search", placeholder="Nom d'un territoire…", name="Chercher : "))
         constantes = {
-            "couleurs": {str(i): [COULEUR_NON_DISPONIBLE] + o.couleurs for i, o in enumerate(self.options)},
-            "libelles": {str(i): [LIBELLE_NON_DISPONIBLE] + o.classes for i, o in enumerate(self.options)},
+            "couleurs": {str(i): o.couleurs_affichees for i, o in enumerate(self.options)},
+            "libelles": {str(i): o.classes_affichees for i, o in enumerate(self.options)},
             "unites": {str(i): o.unite for i, o in enumerate(self.options)},
             "formats": {str(i): f",.{o.decimales}f" for i, o in enumerate(self.options)},
             "titres": {str(i): self.titre or o.titre for i, o in enumerate(self.options)},
@@ -342,9 +362,11 @@ class Carte:
             classe="isValid(datum['c' + opt]) && datum['c' + opt] !== '' ? toNumber(datum['c' + opt]) : -1",
             valeur="datum['v' + opt]",
         ).transform_calculate(
-            couleur="couleurs[opt][datum.classe + 1]",
+            couleur="couleurs[opt][datum.classe + 2]",
+            completude="isValid(datum['n' + opt]) && datum['n' + opt] !== '' ? datum['n' + opt] : "
+                       "(datum.classe == -1 ? 'non disponible' : 'complet')",
             affichage=("isValid(datum.valeur) && unites[opt] != 'classe' && unites[opt] != 'oui/non' ? "
-                       "format(toNumber(datum.valeur), formats[opt]) + ' ' + unites[opt] : libelles[opt][datum.classe + 1]"),
+                       "format(toNumber(datum.valeur), formats[opt]) + ' ' + unites[opt] : libelles[opt][datum.classe + 2]"),
             millesime="millesimes[opt]",
         )
         if filtre:
@@ -359,7 +381,8 @@ class Carte:
         fond = base.mark_geoshape(**trait).encode(
             color=alt.Color("couleur:N", scale=None, legend=None),
             tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("code:N", title="Code"),
-                     alt.Tooltip("affichage:N", title="Valeur"), alt.Tooltip("millesime:N", title="Millésime")],
+                     alt.Tooltip("affichage:N", title="Valeur"), alt.Tooltip("millesime:N", title="Millésime"),
+                     alt.Tooltip("completude:N", title="Complétude")],
         )
         trouve = base.transform_filter("recherche != '' && test(regexp(recherche, 'i'), datum.nom)").mark_geoshape(
             fill=None, stroke="black", strokeWidth=2)
@@ -376,8 +399,10 @@ class Carte:
     def _legende(self):
         lignes = [{"opt": i, "rang": r, "couleur": c, "libelle": lib}
                   for i, o in enumerate(self.options)
-                  for r, (c, lib) in enumerate(zip(o.couleurs + [COULEUR_NON_DISPONIBLE],
-                                                   o.classes + [LIBELLE_NON_DISPONIBLE]))]
+                  for r, (c, lib) in enumerate(zip(o.couleurs + [COULEUR_NON_DISPONIBLE]
+                                                   + ([COULEUR_INCOMPLET] if o.nb_incomplets else []),
+                                                   o.classes + [LIBELLE_NON_DISPONIBLE]
+                                                   + ([LIBELLE_INCOMPLET] if o.nb_incomplets else [])))]
         base = alt.Chart(alt.InlineData(values=lignes)).transform_filter("datum.opt == opt")
         y = alt.Y("rang:O", axis=None)
         carres = base.mark_square(size=180, opacity=1).encode(y=y, color=alt.Color("couleur:N", scale=None))
@@ -385,7 +410,7 @@ class Carte:
         textes = base.mark_text(align="left", dx=12, fontSize=11, limit=200).encode(y=y, text="libelle:N")
         titre = alt.TitleParams(text=alt.ExprRef(expr="legendes[opt]"), fontSize=11, anchor="start",
                                 limit=230)
-        hauteur = 22 * (max(len(o.classes) for o in self.options) + 1)
+        hauteur = 22 * (max(len(o.classes) + 1 + (o.nb_incomplets > 0) for o in self.options))
         return alt.layer(carres, textes, title=titre).properties(width=20, height=hauteur)
 
     def _pied(self):
@@ -439,7 +464,8 @@ class Carte:
         for i, o in enumerate(self.options):
             nom = o.id if o.millesime is None else f"{o.id}_{o.millesime}"
             res[nom] = self.valeurs[f"v{i}"]
-            res[f"{nom}_classe"] = self.valeurs[f"c{i}"].map(lambda c, o=o: ([LIBELLE_NON_DISPONIBLE] + o.classes)[c + 1])
+            res[f"{nom}_classe"] = self.valeurs[f"c{i}"].map(lambda c, o=o: o.classes_affichees[c + 2])
+            res[f"{nom}_completude"] = self.valeurs[f"n{i}"].replace("", "complet")
         res["source"] = " | ".join(o.source for o in self.options)
         return res
 
@@ -478,8 +504,13 @@ def carte(
     largeur: int = 460,
     titre: str | None = None,
     codes: list[str] | None = None,
+    partiel: bool = False,
 ) -> Carte:
     """Carte choroplèthe d'un ou plusieurs indicateurs du catalogue.
+
+    Un territoire dont des communes n'ont pas de valeur est « incomplet »
+    (gris foncé, infobulle : combien de communes manquent) ; un territoire
+    sans aucune valeur est « non disponible » (gris clair).
 
     Paramètres
     ----------
@@ -502,6 +533,9 @@ def carte(
     codes : liste de str, optionnel
         Ne cartographier que ces territoires (codes officiels du niveau ; un
         ancien code communal est traduit avec un avertissement).
+    partiel : bool
+        Cartographie les sommes partielles des territoires incomplets (étiquetées
+        « partiel » dans l'infobulle et la ligne de source) au lieu de les laisser sans valeur.
 
     Exemples
     --------
@@ -514,17 +548,58 @@ def carte(
     options = []
     for i, (ind_id, m) in enumerate(opts):
         ind = _indicateur(ind_id)
-        serie = indicateurs(ind_id, niveau=niveau, millesime=m)[ind_id].reindex(table["code"]).reset_index(drop=True)
-        if serie.isna().all():
+        df = indicateurs(ind_id, niveau=niveau, millesime=m, partiel=partiel)
+        serie = df[ind_id].reindex(table["code"]).reset_index(drop=True)
+        compl = df.attrs["completude"][ind_id]
+        incomplets = {c for c, info in compl["territoires"].items() if info["statut"] == "incomplet"}
+        if serie.isna().all() and not incomplets & set(table["code"]):
             zone = "pour les territoires demandés" if codes is not None else f"au niveau {niveau}"
             raise ResultatVide(
                 f"« {ind_id} » ({m}) n'a aucune valeur {zone} : rien à cartographier. "
                 f"Couverture de cet indicateur : {ind.couverture}.")
-        opt = _Option(ind_id, m, ind.libelle, ind.unite, ligne_source(ind_id, m))
-        _ajouter(table, i, serie, opt, ind.agregation["type"], ind.id, classification, k, bornes, palette)
+        source = ligne_source(ind_id, m)
+        if partiel and compl["statuts"].get("partiel"):
+            source += f" — sommes partielles pour {compl['statuts']['partiel']} territoire(s)"
+        opt = _Option(ind_id, m, ind.libelle, ind.unite, source)
+        if serie.notna().any():
+            _ajouter(table, i, serie, opt, ind.agregation["type"], ind.id, classification, k, bornes, palette)
+        else:  # tous incomplets : la carte montre où et pourquoi, sans classes
+            table[f"c{i}"], table[f"v{i}"] = -1, serie.astype("float64")
+            opt.methode = "aucun territoire complet"
+        _marquer_completude(table, i, opt, compl)
         options.append(opt)
     return Carte(niveau, options, table, zoom_idf=zoom_idf, largeur=largeur, titre=titre,
                  selection=codes is not None)
+
+
+def texte_completude(info: dict) -> str:
+    """Texte court de complétude d'un territoire (infobulle), « » s'il est complet.
+
+    Exemples
+    --------
+    >>> texte_completude({"statut": "incomplet", "nb_communes": 250, "nb_sans_valeur": 3})
+    'incomplet : 3 communes sans valeur sur 250 (agrégat non calculé)'
+    """
+    s, n, tot = info["statut"], info["nb_sans_valeur"], info["nb_communes"]
+    communes = "commune" if n == 1 else "communes"
+    if s == "incomplet":
+        return f"incomplet : {n} {communes} sans valeur sur {tot} (agrégat non calculé)"
+    if s == "partiel":
+        return f"partiel : somme sur {tot - n} communes sur {tot} ({n} sans valeur)"
+    if s == "sur les communes renseignées":
+        return f"sur les communes renseignées : {n} {communes} sans valeur sur {tot}"
+    if s == "non disponible":
+        return "non disponible"
+    return ""
+
+
+def _marquer_completude(table: pd.DataFrame, i: int, opt: _Option, compl: dict) -> None:
+    """Colonne ``n{i}`` (texte de complétude) ; les territoires incomplets passent en classe -2."""
+    infos = compl.get("territoires", {})
+    table[f"n{i}"] = table["code"].map(lambda c: texte_completude(infos[c]) if c in infos else "")
+    incomplets = table["code"].map(lambda c: infos.get(c, {}).get("statut") == "incomplet")
+    table.loc[incomplets & table[f"c{i}"].eq(-1), f"c{i}"] = -2
+    opt.nb_incomplets = int(table[f"c{i}"].eq(-2).sum())
 
 
 def _ajouter(table, i, serie, opt, type_agregation, ident, classification, k, bornes, palette) -> None:
@@ -598,6 +673,7 @@ def carte_serie(
     opt = _Option("serie", None, libelle, unite or ("classe" if categories else ""), source)
     type_agregation = "categorie" if categories else "ratio"
     _ajouter(table, 0, serie, opt, type_agregation, "serie", classification, k, None, None)
+    table["n0"] = ""
     if categories:  # toutes les classes demandées, dans l'ordre donné, même absentes des données
         table["c0"] = serie.map({c: j for j, c in enumerate(categories)}).fillna(-1).astype(int)
         opt.classes = list(categories)

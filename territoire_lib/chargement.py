@@ -7,6 +7,7 @@ Les carnets passent toujours par ces fonctions, jamais par les fichiers.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -32,9 +33,12 @@ __all__ = [
     "indicateurs",
     "geometries",
     "journal_construction",
+    "table_blocs",
+    "completude",
     "vider_cache",
 ]
 
+journal = logging.getLogger(__name__)
 _verifies: set[Path] = set()
 _verrou = threading.Lock()
 
@@ -42,6 +46,9 @@ _verrou = threading.Lock()
 FICHIERS_TERRITOIRES = {n: f"territoires/{n}.parquet" for n in ("commune", "epci", "departement", "region")}
 FICHIERS_GEO = {n: f"geo/{n}.parquet" for n in ("commune", "epci", "departement", "region")}
 FICHIER_COMMUNES = "indicateurs/communes.parquet"
+#: Valeurs connues seulement pour des ensembles de communes (communes rétablies…), voir :func:`table_blocs`.
+FICHIER_BLOCS = "indicateurs/blocs.parquet"
+COLONNES_BLOCS = ["colonne", "bloc", "code_commune", "valeur", "motif"]
 CLES_NIVEAU = {"commune": "code_commune", "epci": "code_epci", "departement": "code_departement",
                "region": "code_region"}
 
@@ -106,6 +113,27 @@ def table_communes() -> pd.DataFrame:
     return _lire(FICHIER_COMMUNES)
 
 
+@lru_cache(maxsize=1)
+def table_blocs() -> pd.DataFrame:
+    """Valeurs connues seulement pour un ensemble de communes (« blocs »).
+
+    Une commune rétablie après une fusion n'a pas de population propre aux
+    millésimes où elle faisait partie d'une autre commune : l'Insee n'a publié
+    que celle de l'ensemble. Chaque ligne relie un membre du bloc à la valeur
+    de l'ensemble (``colonne, bloc, code_commune, valeur, motif``). Un
+    territoire qui contient tout le bloc est complet ; à la commune, la
+    valeur reste inconnue. Table vide si les données n'en ont pas.
+
+    Exemples
+    --------
+    >>> list(table_blocs().columns)
+    ['colonne', 'bloc', 'code_commune', 'valeur', 'motif']
+    """
+    if FICHIER_BLOCS not in _manifeste(dossier_donnees()).get("fichiers", {}):
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "valeur" else "string") for c in COLONNES_BLOCS})
+    return _lire(FICHIER_BLOCS)[COLONNES_BLOCS]
+
+
 def _verifier_niveau(niveau: str) -> str:
     valides = niveaux() + list(regroupements())
     if niveau not in valides:
@@ -139,7 +167,10 @@ def _cle(niveau: str, table: pd.DataFrame) -> pd.Series | None:
         return None
     if niveau in CLES_NIVEAU:
         return table[CLES_NIVEAU[niveau]]
-    return table[regroupements()[niveau]["colonne"]]
+    colonne = regroupements()[niveau]["colonne"]
+    if colonne is None:  # « france » : un seul groupe
+        return pd.Series("France", index=table.index, name=niveau)
+    return table[colonne]
 
 
 def _regroupement_de(ind) -> str:
@@ -147,10 +178,13 @@ def _regroupement_de(ind) -> str:
     return next((k for k, v in regroupements().items() if v["colonne"] == colonne), "degurba")
 
 
-def _table_avec_web(inds) -> pd.DataFrame:
-    """Table des communes, complétée des colonnes des sources web (cache) dont dépendent ``inds``."""
+def _table_avec_web(inds, niveau: str = "commune") -> pd.DataFrame:
+    """Table des communes, complétée des colonnes des sources web (cache) dont dépendent ``inds`` et ``niveau``."""
     table = table_communes()
     web = {i.source_web: i.id for i in inds if i.source_web}
+    zonage = regroupements().get(niveau, {}).get("source_web")  # regroupement issu d'une source web
+    if zonage:
+        web.setdefault(zonage, None)
     if not web:
         return table
     from .connecteurs import table_communale
@@ -169,8 +203,16 @@ def indicateurs(
     millesime=None,
     codes: list[str] | None = None,
     couverture: bool = False,
+    partiel: bool = False,
 ) -> pd.DataFrame:
     """Indicateurs du catalogue à un niveau, une colonne par indicateur.
+
+    Chaque valeur agrégée est **complète ou NaN** : un territoire dont une
+    commune n'a pas de valeur (ni bloc qui la couvre) reçoit NaN, et
+    ``attrs["completude"][id]`` dit combien de communes manquent et
+    lesquelles (:func:`territoire_lib.lignee.expliquer` dit pourquoi). Les
+    indicateurs définis sur une base déclarée (« mairies dont les horaires
+    sont publiés ») sont calculés sur les communes renseignées, et le disent.
 
     Paramètres
     ----------
@@ -184,9 +226,14 @@ def indicateurs(
     codes : liste de str, optionnel
         Ne garder que ces territoires (codes du niveau).
     couverture : bool
-        Ajoute, pour chaque indicateur, la colonne ``<id>_communes_non_renseignees`` :
-        le nombre de communes du territoire écartées faute de valeur (une somme
-        ou un ratio agrégé ne porte alors que sur les autres).
+        Ajoute, pour chaque indicateur, les colonnes ``<id>_communes_non_renseignees``
+        (communes du territoire sans valeur ni bloc qui les couvre) et ``<id>_statut``
+        (« complet », « incomplet », « partiel », « sur les communes renseignées »,
+        « non disponible »).
+    partiel : bool
+        Rend, au lieu de NaN, la somme sur les seules communes renseignées d'un
+        territoire incomplet ; elle est étiquetée « partiel » (``attrs``, statut,
+        lignes de source et infobulles des cartes).
 
     Renvoie
     -------
@@ -202,9 +249,9 @@ def indicateurs(
     ids = [ids] if isinstance(ids, str) else list(ids)
     _verifier_niveau(niveau)
     inds = [indicateur(i) for i in ids]
-    table = _table_avec_web(inds)
+    table = _table_avec_web(inds, niveau)
     cle = _cle(niveau, table)
-    colonnes = {}
+    colonnes, completudes = {}, {}
     for ind in inds:
         m = millesime.get(ind.id) if isinstance(millesime, dict) else millesime
         m = ind.verifier_millesime(m)
@@ -221,15 +268,15 @@ def indicateurs(
                 f"demandé : {niveau}). Pour comparer les classes entre elles, utilisez-la comme regroupement : "
                 f"indicateurs('population', niveau='{_regroupement_de(ind)}')."
             )
-        serie = agregation.calculer(table, ind, m, cle)
+        r = agregation.calculer_detail(table, ind, m, cle, blocs=table_blocs(), partiel=partiel)
+        serie, compl = r.valeurs, r.completude
         if niveau == "commune":
-            serie.index = table["code_commune"]
+            serie.index = compl.index = table["code_commune"]
         colonnes[ind.id] = serie
+        completudes[ind.id] = (m, compl)
         if couverture:
-            manque = agregation.communes_non_renseignees(table, ind, m, cle)
-            if niveau == "commune":
-                manque.index = table["code_commune"]
-            colonnes[f"{ind.id}_communes_non_renseignees"] = manque
+            colonnes[f"{ind.id}_communes_non_renseignees"] = compl["nb_sans_valeur"]
+            colonnes[f"{ind.id}_statut"] = compl["statut"]
     res = pd.DataFrame(colonnes)
     res.index.name = CLES_NIVEAU.get(niveau, niveau)
     if niveau in FICHIERS_TERRITOIRES:
@@ -243,7 +290,65 @@ def indicateurs(
         res = res.loc[[c for c in codes if c in res.index]]
     if res.empty:
         raise ResultatVide(f"Aucun territoire ne correspond à la demande (niveau {niveau}, codes {codes}).")
+    par_id = {x.id: x for x in inds}
+    res.attrs["completude"] = {i: _resume_completude(par_id[i], m, c.reindex(res.index), partiel, niveau)
+                               for i, (m, c) in completudes.items()}
     return res
+
+
+def _resume_completude(ind, millesime, compl: pd.DataFrame, partiel: bool, niveau: str) -> dict:
+    """Résumé sérialisable de la complétude d'un indicateur (pour ``attrs`` et les infobulles).
+
+    À la commune, seuls les décomptes par statut (le détail : ``couverture=True`` ou :func:`completude`).
+    """
+    pas_complet = compl[compl["statut"].notna() & (compl["statut"] != "complet")] if niveau != "commune" else compl.iloc[:0]
+    resume = {
+        "millesime": None if millesime is None else str(millesime),
+        "partiel": bool(partiel),
+        "base": ind.agregation.get("base_libelle") if agregation.base_renseignees(ind) else None,
+        "statuts": {str(k): int(v) for k, v in compl["statut"].value_counts().items()},
+        "territoires": {str(code): {"statut": s, "nb_communes": int(n), "nb_sans_valeur": int(k),
+                                    "exemples": list(ex[:5])}
+                        for code, s, n, k, ex in zip(pas_complet.index, pas_complet["statut"],
+                                                     pas_complet["nb_communes"], pas_complet["nb_sans_valeur"],
+                                                     pas_complet.get("codes_sans_valeur", pas_complet["statut"]))},
+    }
+    n = sum(v for k, v in resume["statuts"].items() if k in ("incomplet", "partiel"))
+    if n:
+        journal.info("« %s » (%s) : %d territoire(s) incomplet(s) %s ; le détail : "
+                     "territoire_lib.lignee.expliquer(%r, code).", ind.id, millesime, n,
+                     "rendus en somme partielle (partiel=True)" if partiel else "laissés à NaN", ind.id)
+    return resume
+
+
+def completude(identifiant: str, niveau: str = "commune", millesime=None, codes: list[str] | None = None,
+               partiel: bool = False) -> pd.DataFrame:
+    """Complétude d'un indicateur à un niveau : une ligne par territoire.
+
+    Colonnes ``nb_communes``, ``nb_sans_valeur``, ``nb_par_bloc``, ``nb_hors_champ``,
+    ``statut`` et, au-delà de la commune, ``codes_sans_valeur``.
+
+    Exemples
+    --------
+    >>> c = completude("population", niveau="region", millesime=2023)
+    >>> c.loc["06", "statut"], int(c.loc["06", "nb_hors_champ"])  # Mayotte : hors du champ des populations
+    ('non disponible', 17)
+    """
+    _verifier_niveau(niveau)
+    ind = indicateur(identifiant)
+    m = ind.verifier_millesime(millesime)
+    table = _table_avec_web([ind], niveau)
+    r = agregation.calculer_detail(table, ind, m, _cle(niveau, table), blocs=table_blocs(), partiel=partiel)
+    compl = r.completude
+    if niveau == "commune":
+        compl.index = table["code_commune"]
+    compl.index.name = CLES_NIVEAU.get(niveau, niveau)
+    if codes is not None:
+        from .geographie import codes_courants
+
+        codes = codes_courants(codes, niveau) if niveau in FICHIERS_TERRITOIRES else list(codes)
+        compl = compl.loc[[c for c in codes if c in compl.index]]
+    return compl
 
 
 @lru_cache(maxsize=8)
@@ -310,5 +415,5 @@ def journal_construction(etape: str | None = None) -> dict:
 def vider_cache() -> None:
     """Oublie les tables lues et les vérifications faites (après reconstruction)."""
     _verifies.clear()
-    for f in (_manifeste, table_communes, _territoires, _geometries, _journal):
+    for f in (_manifeste, table_communes, table_blocs, _territoires, _geometries, _journal):
         f.cache_clear()

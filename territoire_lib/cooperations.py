@@ -370,9 +370,15 @@ def typologie_dedoublement(niveau: str = "commune", table: pd.DataFrame | None =
 
     1. résidences secondaires ≥ 40 % : territoire dédoublé ;
     2. résidences secondaires de 20 à 40 % : résidentiel et touristique ;
-    3. zone A bis, A ou B1 du zonage A/B/C (commune seulement) : marché tendu ;
-    4. logements vacants ≥ 10 % : vacance élevée ;
+    3. logements vacants ≥ 10 % : vacance élevée ;
+    4. zone A bis, A ou B1 du zonage A/B/C (commune seulement) : marché tendu ;
     5. sinon : résidentiel ordinaire.
+
+    La vacance passe **avant** le zonage : une commune où plus d'un logement sur dix est
+    vide n'est pas un « marché tendu », même classée en zone B1 (c'était le cas de la
+    plupart des communes de Guadeloupe et de Martinique, parmi les plus forts taux de
+    vacance de France, quand le zonage était testé d'abord). L'ordre de
+    :data:`CLASSES_DEDOUBLEMENT` (légende, couleurs) ne change pas.
 
     Paramètres
     ----------
@@ -391,11 +397,11 @@ def typologie_dedoublement(niveau: str = "commune", table: pd.DataFrame | None =
 
     Exemples
     --------
-    >>> t = pd.DataFrame({"code_commune": ["1", "2", "3", "4", "5"], "logements": [100, 100, 100, 100, 100],
-    ...     "residences_secondaires": [50, 25, 5, 5, 5], "logements_vacants": [5, 5, 5, 15, 5],
-    ...     "zonage_abc": ["C", "C", "A", "C", "B2"]})
+    >>> t = pd.DataFrame({"code_commune": ["1", "2", "3", "4", "5", "6"], "logements": [100] * 6,
+    ...     "residences_secondaires": [50, 25, 5, 5, 5, 5], "logements_vacants": [5, 5, 5, 15, 5, 15],
+    ...     "zonage_abc": ["C", "C", "A", "C", "B2", "B1"]})
     >>> typologie_dedoublement("commune", t)["classe"].str[:11].tolist()
-    ['territoire ', 'résidentiel', 'marché tend', 'vacance éle', 'résidentiel']
+    ['territoire ', 'résidentiel', 'marché tend', 'vacance éle', 'résidentiel', 'vacance éle']
     """
     t = table_communes() if table is None else table
     cles = {"commune": "code_commune", "epci": "code_epci", "departement": "code_departement"}
@@ -416,10 +422,11 @@ def typologie_dedoublement(niveau: str = "commune", table: pd.DataFrame | None =
         tendu = np.zeros(len(res), dtype=bool)
     rs, vac = res["part_residences_secondaires"], res["part_logements_vacants"]
     seuils = SEUILS_DEDOUBLEMENT
+    # ordre des règles : la vacance avant le zonage (voir plus haut), d'où l'ordre des classes 0, 1, 3, 2
     classe = np.select(
-        [rs >= seuils["residences_secondaires_forte"], rs >= seuils["residences_secondaires_marquee"], tendu,
-         vac >= seuils["vacance_elevee"]],
-        CLASSES_DEDOUBLEMENT[:4], default=CLASSES_DEDOUBLEMENT[4])
+        [rs >= seuils["residences_secondaires_forte"], rs >= seuils["residences_secondaires_marquee"],
+         vac >= seuils["vacance_elevee"], tendu],
+        [CLASSES_DEDOUBLEMENT[i] for i in (0, 1, 3, 2)], default=CLASSES_DEDOUBLEMENT[4])
     res["classe"] = pd.Series(classe, index=res.index, dtype="string").where(rs.notna())
     res.index.name = cles[niveau]
     return res

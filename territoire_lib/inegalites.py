@@ -3,7 +3,26 @@
 Les indices de Gini et de Theil viennent du paquet PySAL ``inequality``
 (:class:`inequality.gini.Gini`, :class:`inequality.theil.Theil`,
 :class:`inequality.theil.TheilD` pour la décomposition entre / intra-groupes) ;
-la loi rang-taille (Zipf) est ajustée par :func:`scipy.stats.linregress`.
+la loi rang-taille (Zipf) est ajustée par l'estimateur de Gabaix et Ibragimov
+(moindres carrés de log(rang − ½) sur log(taille), ``statsmodels.OLS``) avec
+son erreur type asymptotique |b| × √(2/n).
+
+Lire ces mesures (voir le carnet ``07_methodes``) :
+
+- le **Gini des tailles de communes** décrit l'émiettement de la carte
+  communale (35 000 communes dont la moitié a moins de 500 habitants), pas une
+  disparité entre habitants ;
+- la **décomposition de Theil** n'a de sens que pour des groupes qui ne sont
+  pas définis par la taille elle-même : DEGURBA (densité et taille des
+  agrégats) ou nature d'EPCI (seuils de population) rendraient la part
+  « entre groupes » vraie par construction. :func:`concentration_par_millesime`
+  les refuse (:data:`GROUPES_DEFINIS_PAR_LA_TAILLE`) ; on décompose par région
+  ou par département.
+
+Références : Insee, « Les inégalités de répartition » (fiches méthodes) ;
+Gabaix X., Ibragimov R. (2011), « Rank − 1/2: A Simple Way to Improve the OLS
+Estimation of Tail Exponents », *Journal of Business & Economic Statistics*
+29 (1), p. 24-39.
 
 Les fonctions « de bas niveau » (:func:`gini`, :func:`theil`,
 :func:`decomposition_theil`, :func:`rang_taille`) prennent des ``Series`` ;
@@ -18,9 +37,12 @@ import numpy as np
 import pandas as pd
 from inequality.gini import Gini
 from inequality.theil import Theil, TheilD
-from scipy.stats import linregress
+
+from .erreurs import ErreurTerritoire
 
 __all__ = [
+    "GROUPES_DEFINIS_PAR_LA_TAILLE",
+    "GroupesCirculaires",
     "populations_comparables",
     "gini",
     "theil",
@@ -34,6 +56,26 @@ _log = logging.getLogger(__name__)
 
 #: Département sans population légale dans les millésimes disponibles.
 _MAYOTTE = "976"
+
+#: Colonnes de groupes définies (en tout ou partie) par la population : une décomposition de
+#: Theil des populations selon ces groupes est circulaire (part « entre groupes » élevée par
+#: construction). DEGURBA : densité et taille des agrégats de carreaux ; nature d'EPCI : seuils
+#: de population (métropole ≥ 400 000 hab., communauté urbaine ≥ 250 000, d'agglomération
+#: ≥ 50 000) ; taille de commune : tranches de population.
+GROUPES_DEFINIS_PAR_LA_TAILLE = {
+    "degurba_code": "degré d'urbanisation (densité et taille des agrégats)",
+    "degurba_libelle": "degré d'urbanisation (densité et taille des agrégats)",
+    "degurba_niveau1": "degré d'urbanisation (densité et taille des agrégats)",
+    "degurba_niveau1_libelle": "degré d'urbanisation (densité et taille des agrégats)",
+    "nature_epci": "nature d'EPCI (seuils de population)",
+    "nature_epci_2020": "nature d'EPCI (seuils de population)",
+    "taille_commune": "tranche de taille de commune",
+    "zonage_abc": "zonage A/B/C (tension du logement, liée à la taille des agglomérations)",
+}
+
+
+class GroupesCirculaires(ErreurTerritoire, ValueError):
+    """Décomposition demandée selon des groupes définis par la population elle-même."""
 
 
 def _valeurs(valeurs, minimum: int = 2) -> np.ndarray:
@@ -163,11 +205,23 @@ def decomposition_theil(valeurs: pd.Series, groupes: pd.Series) -> pd.DataFrame:
     return res
 
 
-def rang_taille(populations: pd.Series, n_max: int | None = None) -> dict:
-    """Ajuste la loi rang-taille (Zipf) : log10(taille) = a + pente × log10(rang).
+def rang_taille(populations: pd.Series, n_max: int | None = None, taille_min: float | None = None) -> dict:
+    """Loi rang-taille (Zipf) par l'estimateur de Gabaix et Ibragimov, avec son erreur type.
 
-    Les valeurs strictement positives sont triées par taille décroissante
-    (rang 1 = la plus grande) ; une pente proche de -1 correspond à la loi de Zipf.
+    Les tailles strictement positives sont triées par ordre décroissant (rang 1 =
+    la plus grande) et l'on ajuste par moindres carrés (``statsmodels.OLS``)
+    ``ln(rang − ½) = a − ζ × ln(taille)``. Retrancher ½ au rang corrige le biais
+    de l'estimation par ln(rang) sur petits échantillons (Gabaix et Ibragimov,
+    2011) ; l'erreur type des moindres carrés ordinaires est fausse (les rangs
+    ne sont pas indépendants) : on donne l'erreur type asymptotique
+    ζ × √(2/n). ζ proche de 1 : loi de Zipf ; ζ < 1 : les grands territoires
+    pèsent plus que Zipf ne le prévoit.
+
+    **Troncature légale des EPCI** : la loi NOTRe (2015) impose aux
+    intercommunalités un minimum de 15 000 habitants, avec des dérogations
+    (zones de montagne, faible densité, plancher de 5 000 habitants) ; la queue
+    basse de la distribution est donc fixée par la loi, pas par la géographie.
+    ``taille_min`` restreint l'ajustement à la queue haute.
 
     Paramètres
     ----------
@@ -175,37 +229,53 @@ def rang_taille(populations: pd.Series, n_max: int | None = None) -> dict:
         Tailles indexées par code de territoire.
     n_max : int, optionnel
         Ne garder que les ``n_max`` plus grands territoires.
+    taille_min : float, optionnel
+        Ne garder que les territoires d'au moins cette taille (queue haute).
 
     Renvoie
     -------
     dict
-        ``pente`` (float), ``ordonnee`` (float, log10 de la taille prédite au rang 1),
-        ``r2`` (float), ``n`` (int, points ajustés), ``nb_ecartes`` (int, valeurs
-        manquantes ou ≤ 0 écartées) et ``points`` (DataFrame : ``rang`` int64,
-        ``taille`` float64, ``code`` str).
+        ``exposant`` (ζ, float), ``erreur_type`` (ζ√(2/n)), ``ic95`` (tuple, ζ ± 1,96 erreur
+        type), ``pente`` (−ζ, pente de ln(rang − ½) sur ln(taille)), ``ordonnee`` (a),
+        ``erreur_type_mco`` (celle, trop optimiste, des moindres carrés ordinaires, pour
+        mémoire), ``r2``, ``n`` (points ajustés), ``nb_ecartes`` (valeurs manquantes ou ≤ 0
+        écartées), ``methode`` et ``points`` (DataFrame : ``rang`` int64, ``taille``
+        float64, ``code`` str).
 
     Exemples
     --------
-    >>> r = rang_taille(pd.Series([1000 / k for k in range(1, 51)]))
-    >>> round(r["pente"], 6), r["n"]
-    (-1.0, 50)
+    >>> r = rang_taille(pd.Series([1000 / (k - 0.5) for k in range(1, 51)]))
+    >>> round(r["exposant"], 6), r["n"], round(r["erreur_type"], 4)
+    (1.0, 50, 0.2)
     """
+    import statsmodels.api as sm
+
     s = pd.to_numeric(populations, errors="raise").astype("float64")
     positives = s[s > 0].sort_values(ascending=False, kind="stable")
     nb_ecartes = int(len(s) - len(positives))
+    if taille_min is not None:
+        positives = positives[positives >= taille_min]
     if n_max is not None:
         positives = positives.iloc[:n_max]
     if len(positives) < 3:
         raise ValueError(f"Il faut au moins 3 tailles strictement positives ({len(positives)} reçue(s)).")
     rang = np.arange(1, len(positives) + 1)
-    fit = linregress(np.log10(rang), np.log10(positives.to_numpy()))
+    x = sm.add_constant(np.log(positives.to_numpy()))
+    fit = sm.OLS(np.log(rang - 0.5), x).fit()
+    pente = float(fit.params[1])
+    n = int(len(positives))
+    zeta = -pente
+    et = abs(zeta) * float(np.sqrt(2 / n))
     points = pd.DataFrame({
         "rang": rang.astype("int64"),
         "taille": positives.to_numpy(),
         "code": positives.index.astype(str),
     })
-    return {"pente": float(fit.slope), "ordonnee": float(fit.intercept), "r2": float(fit.rvalue**2),
-            "n": int(len(positives)), "nb_ecartes": nb_ecartes, "points": points}
+    return {"exposant": zeta, "erreur_type": et, "ic95": (zeta - 1.96 * et, zeta + 1.96 * et),
+            "pente": pente, "ordonnee": float(fit.params[0]), "erreur_type_mco": float(fit.bse[1]),
+            "r2": float(fit.rsquared), "n": n, "nb_ecartes": nb_ecartes,
+            "methode": "Gabaix-Ibragimov : MCO de ln(rang − ½) sur ln(taille), erreur type ζ√(2/n)",
+            "points": points}
 
 
 def _millesimes(millesimes) -> list[int]:
@@ -252,10 +322,17 @@ def _cle(niveau: str) -> str | None:
 
 
 def _groupes_territoires(communes: pd.DataFrame, cle: str | None, groupes: str) -> pd.Series:
+    if groupes in GROUPES_DEFINIS_PAR_LA_TAILLE:
+        raise GroupesCirculaires(
+            f"Décomposition de Theil selon « {groupes} » refusée : ce regroupement "
+            f"({GROUPES_DEFINIS_PAR_LA_TAILLE[groupes]}) est défini par la population elle-même, la part "
+            "« entre groupes » serait élevée par construction. Décomposez selon des groupes indépendants "
+            "de la taille : « code_region » ou « code_departement »."
+        )
     if groupes not in communes.columns:
         raise KeyError(
             f"« {groupes} » n'est pas une colonne de la table des communes (par ex. "
-            "« degurba_niveau1_libelle », « nature_epci », « code_region »)."
+            "« code_region », « code_departement »)."
         )
     if cle is None:
         return communes.set_index("code_commune")[groupes]
@@ -274,7 +351,12 @@ def concentration_par_millesime(
     millesimes: list | None = None,
     groupes: str | None = None,
 ) -> pd.DataFrame:
-    """Gini et Theil de la population entre territoires, pour chaque millésime.
+    """Gini et Theil de la population entre territoires (concentration), pour chaque millésime.
+
+    Au niveau communal, ces indices décrivent d'abord **l'émiettement de la carte
+    communale** (des dizaines de milliers de très petites communes face à
+    quelques grandes villes), pas une disparité de conditions de vie ; leur
+    évolution mesure la concentration de la population.
 
     Pour que les millésimes soient comparables, le calcul porte sur le **même
     ensemble de communes** à tous les millésimes : celles (hors Mayotte) qui ont
@@ -293,9 +375,11 @@ def concentration_par_millesime(
         Millésimes de population (par défaut tous : 2016, 2019, 2020, 2022, 2023).
     groupes : str, optionnel
         Colonne de :func:`territoire_lib.chargement.table_communes` définissant
-        les groupes de la décomposition de Theil (par ex.
-        ``"degurba_niveau1_libelle"`` ou ``"nature_epci"``) ; hors niveau
-        commune, elle doit être constante dans chaque territoire.
+        les groupes de la décomposition de Theil (``"code_region"``,
+        ``"code_departement"``) ; hors niveau commune, elle doit être
+        constante dans chaque territoire. Les regroupements définis par la
+        population (:data:`GROUPES_DEFINIS_PAR_LA_TAILLE` : DEGURBA, nature
+        d'EPCI, taille) sont refusés (:class:`GroupesCirculaires`).
 
     Renvoie
     -------

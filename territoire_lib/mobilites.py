@@ -25,7 +25,7 @@ import pandas as pd
 from . import agregation
 from .analyses import formater_nombre
 from .catalogue import indicateur, ligne_source, regroupements
-from .chargement import CLES_NIVEAU, _lire, journal_construction, table_communes
+from .chargement import CLES_NIVEAU, _lire, journal_construction, table_blocs, table_communes
 from .chemins import dossier_donnees
 from .graphiques import _avec_source
 from .erreurs import DonneesAlterees, NiveauInconnu, ResultatVide
@@ -255,8 +255,8 @@ def croissance_par_classe_65_ans(periode: str = "2016-2023",
     res = pd.DataFrame({
         "nb_communes": classe.value_counts(),
         "population_2023": t["population_2023"].groupby(classe).sum(),
-        "evolution_annuelle_%": agregation.calculer(t, ind, periode, classe),
-        "communes_non_renseignees": agregation.communes_non_renseignees(t, ind, periode, classe),
+        "evolution_annuelle_%": agregation.calculer(t, ind, periode, classe, blocs=table_blocs()),
+        "communes_non_renseignees": agregation.communes_non_renseignees(t, ind, periode, classe, blocs=table_blocs()),
     })
     ordre = [c for c in classe_part_65_ans(pd.Series(dtype=float), bornes).cat.categories if c in res.index]
     res = res.loc[ordre]
@@ -558,38 +558,50 @@ def double_vulnerabilite(
 
 # --------------------------------------------------------------------------- 5. versement mobilité
 def versement_mobilite_par_groupe(par: str | None = "degurba") -> pd.DataFrame:
-    """Communes et habitants couverts par le versement mobilité, par groupe de communes.
+    """Communes et habitants avec, sans, ou de situation inconnue pour le versement mobilité, par groupe.
 
-    Les parts viennent du catalogue (``versement_mobilite`` : part des communes ;
-    ``part_population_versement_mobilite`` : part des habitants, population 2023).
-    La table source ne connaît que les périmètres établis jusqu'en 2018.
+    La table source ne connaît que les périmètres établis jusqu'en 2018 : une
+    commune qui n'y figure pas est de situation **inconnue** (jamais « sans
+    versement »). Les trois parts de la population se lisent donc ensemble : la
+    part « avec » est un minimum, et la part « inconnue » dit de combien elle
+    pourrait être sous-estimée.
 
     Renvoie
     -------
     DataFrame
         Une ligne par groupe : ``nb_communes``, ``nb_communes_versement``,
-        ``part_communes_%``, ``population_2023``, ``part_population_%``,
-        ``taux_moyen_%`` (taux moyen pondéré par la population, communes couvertes).
+        ``nb_communes_sans``, ``nb_communes_inconnues``, ``population_2023``,
+        ``part_population_avec_%``, ``part_population_sans_%``,
+        ``part_population_inconnue_%`` (la somme des trois fait 100),
+        ``taux_moyen_%`` (taux moyen pondéré par la population, communes avec versement).
 
     Exemples
     --------
     >>> v = versement_mobilite_par_groupe("degurba")
-    >>> bool(v.loc["Villes (centres urbains)", "part_population_%"] > v.loc["Zones rurales", "part_population_%"])
+    >>> bool(v.loc["Villes (centres urbains)", "part_population_avec_%"] > v.loc["Zones rurales", "part_population_avec_%"])
     True
+    >>> v = versement_mobilite_par_groupe(None)
+    >>> round(float(v[["part_population_avec_%", "part_population_sans_%", "part_population_inconnue_%"]].sum(axis=1).iloc[0]), 6)
+    100.0
     """
     t = table_communes()
     cle = _groupes(t, par)
-    garde = cle.notna()
+    garde = cle.notna() & t["population_2023"].notna()  # Mayotte : pas de population légale
     t, cle = t[garde], cle[garde]
     vm = t["versement_mobilite"]
-    taux = t["taux_versement_mobilite"].where(vm.fillna(False).astype(bool))
-    pop = t["population_2023"]
+    avec, sans, inconnu = vm.eq(True).fillna(False), vm.eq(False).fillna(False), vm.isna()
+    taux = t["taux_versement_mobilite"].where(avec)
+    pop = t["population_2023"].astype("float64")
+    total = pop.groupby(cle).sum()
     res = pd.DataFrame({
         "nb_communes": cle.value_counts(),
-        "nb_communes_versement": vm.fillna(False).astype(int).groupby(cle).sum(),
-        "part_communes_%": agregation.calculer(t, indicateur("versement_mobilite"), None, cle),
-        "population_2023": pop.groupby(cle).sum(),
-        "part_population_%": agregation.calculer(t, indicateur("part_population_versement_mobilite"), None, cle),
+        "nb_communes_versement": avec.astype(int).groupby(cle).sum(),
+        "nb_communes_sans": sans.astype(int).groupby(cle).sum(),
+        "nb_communes_inconnues": inconnu.astype(int).groupby(cle).sum(),
+        "population_2023": total,
+        "part_population_avec_%": _part(pop.where(avec, 0.0).groupby(cle).sum(), total),
+        "part_population_sans_%": _part(pop.where(sans, 0.0).groupby(cle).sum(), total),
+        "part_population_inconnue_%": _part(pop.where(inconnu, 0.0).groupby(cle).sum(), total),
         "taux_moyen_%": (taux * pop).groupby(cle).sum(min_count=1) / pop.where(taux.notna()).groupby(cle).sum(min_count=1),
     })
     res = _ordonner(res, t, cle, par)

@@ -22,34 +22,41 @@ Méthode
    perdus (seul l'ordre compte) et les indicateurs à nombreuses égalités (part
    de communes, souvent 0 ou 100 %) discriminent moins.
 2. **Orientation.** Un indicateur de sens −1 compte pour ``100 − centile``.
-3. **Score d'un modèle** = moyenne pondérée des centiles orientés de son
-   profil, sur les indicateurs renseignés, multipliée par le poids du modèle
-   (1 par défaut). **Règle des valeurs manquantes** : si moins des deux tiers
-   du poids du profil (:data:`SEUIL_COUVERTURE`) est renseigné, le score est
-   manquant (NaN), jamais calculé sur une ou deux composantes ; le nombre de
-   scores manquants est rapporté (journal et ``attrs``).
-4. **Modèle dominant** = score le plus élevé ; on donne aussi le second et
-   l'écart entre les deux (en points de centile), mesure de la netteté du
-   classement.
+3. **Score brut d'un modèle** = moyenne pondérée des centiles orientés de son
+   profil, sur les indicateurs renseignés. **Règle des valeurs manquantes** :
+   si moins des deux tiers du poids du profil (:data:`SEUIL_COUVERTURE`) est
+   renseigné, le score est manquant (NaN), jamais calculé sur une ou deux
+   composantes ; le nombre de scores manquants est rapporté (journal et ``attrs``).
+4. **Score standardisé** : les scores bruts n'ont pas la même dispersion d'un
+   modèle à l'autre (écart type de 11 à 23 points entre EPCI) ; prendre le plus
+   élevé favoriserait par construction le modèle le plus dispersé. Chaque score
+   est donc centré-réduit entre les territoires du niveau, puis exprimé sur
+   l'échelle T (moyenne 50, écart type 10), et multiplié par le poids du
+   modèle (1 par défaut).
+5. **Modèle dominant** = score standardisé le plus élevé ; on donne aussi le
+   second et l'écart entre les deux (en points T), mesure de la netteté du
+   classement, et la **stabilité** de ce modèle dominant quand on fait varier
+   normalisation, indicateurs et pondération (:func:`stabilite_modeles`).
 
-Ces scores sont des supports de discussion, pas une classification officielle.
+Normalisation, agrégation, standardisation et analyse d'incertitude passent
+par le moteur commun :mod:`territoire_lib.indices` (le même que l'indice de
+fragilité numérique du carnet 03). Ces scores sont des supports de discussion,
+pas une classification officielle : sur les données disponibles, plusieurs
+d'entre eux restent liés à la densité (:func:`correlations_modeles`).
 """
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import yaml
 
-from . import cartes  # noqa: F401  (active le rendu MIME Vega-Lite 5, sans CDN)
 from .catalogue import ids_indicateurs, indicateur
-from .chargement import indicateurs, territoires
+from .chargement import indicateurs
 from .chemins import RACINE_PAQUET
 from .erreurs import ErreurTerritoire, NiveauInconnu, suggestions
 
@@ -63,6 +70,8 @@ __all__ = [
     "normaliser",
     "calculer_scores",
     "scores_modeles",
+    "correlations_modeles",
+    "stabilite_modeles",
     "sensibilite",
     "profil_territoire",
     "ligne_source_modeles",
@@ -190,7 +199,7 @@ def indicateurs_modeles(profils: list[dict] | None = None) -> list[str]:
     Exemples
     --------
     >>> indicateurs_modeles()[:2]
-    ['mairie_site_web', 'heures_ouverture_mairie']
+    ['mairie_site_web', 'part_residences_secondaires']
     """
     vus: dict[str, None] = {}
     for m in profils or profils_modeles():
@@ -238,8 +247,9 @@ def normaliser(valeurs: pd.DataFrame) -> pd.DataFrame:
     >>> normaliser(pd.DataFrame({"x": [10.0, 30.0, 20.0, None]}))["x"].round(2).tolist()
     [16.67, 83.33, 50.0, nan]
     """
-    rangs = valeurs.astype("float64").rank(method="average")
-    return 100 * (rangs - 0.5) / valeurs.notna().sum()
+    from .indices import normaliser as _normaliser
+
+    return 100 * _normaliser(valeurs.astype("float64"), "rang")
 
 
 def _poids_effectifs(profils: list[dict], poids_indicateurs: dict | None, poids_modeles: dict | None):
@@ -283,22 +293,27 @@ def calculer_scores(
     poids_indicateurs: dict | None = None,
     poids_modeles: dict | None = None,
     seuil: float = SEUIL_COUVERTURE,
+    standardise: bool = True,
 ) -> pd.DataFrame:
     """Scores des modèles à partir de centiles déjà calculés (voir :func:`normaliser`).
 
     Paramètres
     ----------
     centiles : DataFrame
-        Une ligne par territoire, une colonne (0 à 100) par indicateur des profils.
+        Une ligne par territoire (tous ceux du niveau : la standardisation se fait entre
+        eux), une colonne (0 à 100) par indicateur des profils.
     profils : liste de dict
         Comme :func:`profils_modeles`.
     poids_indicateurs : dict, optionnel
         ``{indicateur: coefficient}`` multipliant le poids de l'indicateur dans tous les profils
         (0 le retire).
     poids_modeles : dict, optionnel
-        ``{modèle: coefficient}`` multipliant le score du modèle.
+        ``{modèle: coefficient}`` multipliant le score (standardisé) du modèle.
     seuil : float
         Part minimale du poids du profil qui doit être renseignée.
+    standardise : bool
+        Scores standardisés (échelle T : moyenne 50, écart type 10 entre territoires) ;
+        ``False`` : scores bruts (moyenne pondérée des centiles, 0 à 100).
 
     Renvoie
     -------
@@ -312,26 +327,30 @@ def calculer_scores(
     --------
     >>> p = [{"id": "a", "indicateurs": [{"id": "x", "sens": 1, "poids": 1.0}]},
     ...      {"id": "b", "indicateurs": [{"id": "x", "sens": -1, "poids": 1.0}]}]
-    >>> s = calculer_scores(pd.DataFrame({"x": [90.0, 20.0]}), p)
+    >>> s = calculer_scores(pd.DataFrame({"x": [90.0, 20.0]}), p, standardise=False)
     >>> s[["a", "b", "modele_dominant", "ecart_dominant_second"]].values.tolist()
     [[90.0, 10.0, 'a', 80.0], [20.0, 80.0, 'b', 60.0]]
+    >>> calculer_scores(pd.DataFrame({"x": [90.0, 20.0, 50.0]}), p)["a"].round(2).tolist()
+    [60.44, 40.51, 49.05]
     """
+    from .indices import agreger, standardiser
+
     poids, sens, facteurs = _poids_effectifs(profils, poids_indicateurs, poids_modeles)
-    x = centiles.reindex(columns=poids.columns).to_numpy(dtype="float64")
-    present = ~np.isnan(x)
-    res = pd.DataFrame(index=centiles.index)
+    x = centiles.reindex(columns=poids.columns).astype("float64")
+    brut = pd.DataFrame(index=centiles.index)
     incomplets = {}
     for m in poids.index:
-        w, o = poids.loc[m].to_numpy(), sens.loc[m].to_numpy()
-        oriente = np.where(o < 0, 100 - x, x)
-        total = w.sum()
-        renseigne = (present * w).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.nansum(np.where(present, oriente, 0) * w, axis=1) / renseigne
-        ok = (renseigne >= seuil * total - 1e-12) & (total > 0)
-        score = np.where(ok, score * facteurs[m], np.nan)
-        incomplets[m] = int((~ok).sum()) if total > 0 else 0
-        res[m] = score
+        w = poids.loc[m]
+        w = w[w > 0]
+        if w.empty:
+            brut[m] = np.nan
+            incomplets[m] = 0
+            continue
+        oriente = pd.DataFrame({i: (100 - x[i]) if sens.loc[m, i] < 0 else x[i] for i in w.index})
+        brut[m] = agreger(oriente, w.to_dict(), seuil)
+        incomplets[m] = int(brut[m].isna().sum())
+    res = 50 + 10 * standardiser(brut) if standardise else brut.copy()
+    res = res * facteurs[list(poids.index)]
     # un territoire n'a de modèle dominant que s'il a un score pour chaque modèle en jeu (un modèle
     # dont tous les indicateurs sont retirés, poids nul, n'est plus en jeu)
     en_jeu = [m for m in poids.index if poids.loc[m].sum() > 0]
@@ -342,6 +361,7 @@ def calculer_scores(
     res["modele_second"] = pd.array(sec, dtype="string")
     res["ecart_dominant_second"] = ecart
     res.attrs["scores_incomplets"] = incomplets
+    res.attrs["standardise"] = standardise
     return res
 
 
@@ -389,13 +409,15 @@ def _rapporter(scores: pd.DataFrame, niveau: str, noms: dict[str, str]) -> None:
             niveau, detail, len(sans), f" ({', '.join(sans[:5])}{' …' if len(sans) > 5 else ''})" if sans else "")
 
 
-def _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils) -> pd.DataFrame:
+def _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils, standardise=True) -> pd.DataFrame:
     valeurs, centiles = _centiles(niveau, millesimes, profils)
-    s = calculer_scores(centiles, profils, poids_indicateurs, poids_modeles)
+    s = calculer_scores(centiles, profils, poids_indicateurs, poids_modeles, standardise=standardise)
     res = pd.concat([pd.DataFrame({"code": valeurs.index.astype(str), "nom": valeurs["nom"].to_numpy()}),
                      s.reset_index(drop=True)], axis=1)
     res.attrs = {**s.attrs, "niveau": niveau, "millesimes": dict(millesimes or {}),
                  "normalisation": "rang centile médian 100 × (rang − 0,5) / n, territoires renseignés du niveau",
+                 "echelle": ("score standardisé, échelle T (moyenne 50, écart type 10 entre territoires du niveau)"
+                             if standardise else "score brut, moyenne pondérée des centiles (0 à 100)"),
                  "seuil_couverture": SEUIL_COUVERTURE}
     return res
 
@@ -406,8 +428,9 @@ def scores_modeles(
     poids_modeles: dict | None = None,
     millesimes: dict | None = None,
     rapporter: bool = True,
+    standardise: bool = True,
 ) -> pd.DataFrame:
-    """Score de chaque territoire pour chacun des sept modèles, modèle dominant et second.
+    """Score standardisé de chaque territoire pour chacun des sept modèles, modèle dominant et second.
 
     Paramètres
     ----------
@@ -422,13 +445,15 @@ def scores_modeles(
         ``{indicateur: millésime}`` ; par défaut le plus récent de chaque indicateur.
     rapporter : bool
         Avertit (journal) des scores manquants ; le décompte reste dans ``attrs`` sinon.
+    standardise : bool
+        Scores standardisés (défaut ; échelle T, moyenne 50 et écart type 10 entre
+        territoires du niveau, × poids du modèle), ou bruts (0 à 100) pour comparaison.
 
     Renvoie
     -------
     DataFrame
-        Une ligne par territoire : ``code``, ``nom``, une colonne de score (0 à 100 × poids du
-        modèle) par modèle, ``modele_dominant``, ``modele_second`` et ``ecart_dominant_second``
-        (points). Un score est manquant si moins des deux tiers du poids de son profil est
+        Une ligne par territoire : ``code``, ``nom``, une colonne de score par modèle,
+        ``modele_dominant``, ``modele_second`` et ``ecart_dominant_second`` (points T). Un score est manquant si moins des deux tiers du poids de son profil est
         renseigné ; ``attrs["scores_incomplets"]`` en donne le nombre par modèle (et un
         avertissement les signale) ; un territoire auquel manque un score n'a pas de modèle
         dominant.
@@ -442,7 +467,7 @@ def scores_modeles(
     ['modele_dominant', 'modele_second', 'ecart_dominant_second']
     """
     profils = profils_modeles()
-    res = _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils)
+    res = _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils, standardise)
     if rapporter:
         _rapporter(res, niveau, _noms(profils))
     return res
@@ -465,6 +490,69 @@ def effectifs_dominants(scores: pd.DataFrame) -> pd.DataFrame:
     res["part_%"] = 100 * res["nb_territoires"] / max(1, len(scores) - sans)
     res.attrs["sans_modele"] = sans
     return res
+
+
+def correlations_modeles(niveau: str = "epci", scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Corrélations (Pearson) des scores entre eux et avec le logarithme de la densité.
+
+    Un score très corrélé à ln(densité) ne fait que renommer l'opposition ville-campagne ;
+    deux scores très corrélés racontent la même histoire.
+
+    Renvoie
+    -------
+    DataFrame
+        Modèles en lignes ; une colonne ``log_densite`` puis une colonne par modèle.
+
+    Exemples
+    --------
+    >>> c = correlations_modeles("region")
+    >>> list(c.columns[:2]), c.shape
+    (['log_densite', 'cyber_territoire'], (7, 8))
+    """
+    profils = profils_modeles()
+    ids = [m["id"] for m in profils]
+    scores = scores if scores is not None else _scores(_verifier_niveau(niveau), None, None, None, profils)
+    dens = indicateurs("densite_population", niveau=scores.attrs.get("niveau", niveau))["densite_population"]
+    s = scores.set_index("code")[ids]
+    d = pd.concat([np.log10(dens.where(dens > 0)).reindex(s.index).rename("log_densite"), s], axis=1)
+    c = d.corr()
+    return c.loc[ids, ["log_densite", *ids]]
+
+
+@lru_cache(maxsize=4)
+def _stabilite(niveau: str, cle_millesimes: tuple):
+    from .indices import analyse_incertitude
+
+    profils = profils_modeles()
+    valeurs = _valeurs(niveau, cle_millesimes, tuple(indicateurs_modeles(profils))).drop(columns="nom")
+    jeu = {m["id"]: {i["id"]: (i["sens"], i["poids"]) for i in m["indicateurs"]} for m in profils}
+    return analyse_incertitude(valeurs, jeu, seuil=SEUIL_COUVERTURE)
+
+
+def stabilite_modeles(niveau: str = "epci", millesimes: dict | None = None):
+    """Stabilité du modèle dominant de chaque territoire (analyse d'incertitude, OCDE/JRC 2008).
+
+    Scénarios : trois normalisations des indicateurs (rang, min-max, z) × inclusion (tous
+    les indicateurs, puis chacun retiré tour à tour de tous les profils) × deux pondérations
+    (poids de ``modeles.yaml``, poids égaux) ; dans chacun, le modèle dominant est le score
+    standardisé le plus élevé (:func:`territoire_lib.indices.etiquettes`). Calculée une
+    fois par niveau et gardée en mémoire.
+
+    Renvoie
+    -------
+    territoire_lib.indices.Incertitude
+        ``territoires`` (par code : ``reference``, ``part_scenarios_identiques_%``,
+        ``stable``, ``etiquette_la_plus_frequente``), ``frequences`` (part des scénarios
+        où chaque modèle domine, par territoire), ``scenarios`` et ``resume``
+        (``part_stables_%`` : territoires dont le dominant ne change dans aucun scénario).
+
+    Exemples
+    --------
+    >>> st = stabilite_modeles("region")
+    >>> st.resume["nb_territoires"], st.frequences.shape[1] <= 7
+    (17, True)
+    """
+    return _stabilite(_verifier_niveau(niveau), _cle_millesimes(millesimes))
 
 
 # --------------------------------------------------------------------------- sensibilité
@@ -572,22 +660,22 @@ def profil_territoire(
         ``indicateur``, ``libelle``, ``unite``, ``sens``, ``poids`` (effectif), ``valeur``
         (brute), ``centile`` (0 à 100 parmi les territoires du niveau), ``centile_oriente``
         (dans le sens du modèle), ``cible`` (100 si le modèle veut une valeur élevée, 0 sinon)
-        et ``score_modele``. ``attrs`` : ``code``, ``nom``, ``niveau``, ``modele_dominant``.
+        et ``score_modele`` (standardisé, échelle T). ``attrs`` : ``code``, ``nom``, ``niveau``, ``modele_dominant``.
 
     Exemples
     --------
     >>> p = profil_territoire("200054781")  # Métropole du Grand Paris
     >>> p.attrs["nom"]
     'Métropole du Grand Paris'
-    >>> p.loc[p["indicateur"] == "densite_population", "centile"].round(1).tolist()
-    [100.0]
+    >>> p.loc[p["indicateur"] == "mairie_site_web", "centile"].round(1).tolist()[:1]
+    [90.0]
     """
     from .geographie import code_courant
 
     profils = profils_modeles()
     code = code_courant(code, _verifier_niveau(niveau))
     valeurs, centiles = _centiles(niveau, millesimes, profils)
-    scores = calculer_scores(centiles.loc[[code]], profils, poids_indicateurs, poids_modeles)
+    scores = calculer_scores(centiles, profils, poids_indicateurs, poids_modeles).loc[[code]]
     poids, _, _ = _poids_effectifs(profils, poids_indicateurs, poids_modeles)
     lignes = []
     for m in profils:
@@ -633,282 +721,15 @@ def ligne_source_modeles(millesimes: dict | None = None) -> str:
     return "Sources : " + " ; ".join(textes) + " — profils et calculs Territoires en transition"
 
 
-def _pied(source: str, largeur: int):
-    # la ligne de source peut être longue : découpée en lignes d'environ 125 caractères (≈ 700 px, largeur d'un carnet)
-    lignes, courante = [], ""
-    for mot in source.split(" "):
-        if len(courante) + len(mot) > 125:
-            lignes.append(courante.strip())
-            courante = ""
-        courante += mot + " "
-    lignes.append(courante.strip())
-    return alt.Chart(alt.InlineData(values=[{"t": t, "r": k} for k, t in enumerate(lignes)])).mark_text(
-        align="left", fontSize=10, color="#555555").encode(
-        text="t:N", x=alt.value(0), y=alt.Y("r:O", axis=None)).properties(width=largeur, height=13 * len(lignes))
+#: Vues (Altair, widgets) déplacées dans :mod:`territoire_lib.graphiques_modeles` ; gardées
+#: accessibles ici, importées au premier usage (le calcul n'importe pas Altair).
+_VUES = ("carte_modeles", "graphique_distributions", "graphique_effectifs", "graphique_sensibilite",
+         "graphique_profil", "explorateur_modeles")
 
 
-def _finir(graphe, source: str, largeur: int):
-    return alt.vconcat(graphe, _pied(source, largeur), spacing=4).configure(
-        locale=alt.Locale(number=cartes.LOCALE_FR), view=alt.ViewConfig(stroke=None))
+def __getattr__(nom: str):
+    if nom in _VUES:
+        from . import graphiques_modeles
 
-
-def _echelle_couleurs(profils: list[dict]) -> alt.Scale:
-    return alt.Scale(domain=[m["nom"] for m in profils], range=[m["couleur"] for m in profils])
-
-
-class _CarteModeles(cartes.Carte):
-    """Carte dont la ligne de source (longue : neuf producteurs) est coupée en plusieurs lignes."""
-
-    def _pied(self):
-        return _pied(self.options[0].source, self.largeur + 300)
-
-
-def carte_modeles(scores: pd.DataFrame, niveau: str | None = None, titre: str | None = None,
-                  source: str | None = None, largeur: int = 460):
-    """Carte du modèle dominant (palette fixe Okabe-Ito, lisible par les daltoniens).
-
-    Exemples
-    --------
-    >>> c = carte_modeles(scores_modeles("region"))
-    >>> c.options[0].classes[0]
-    'Cyber territoire'
-    """
-    from .cartes import carte_serie
-
-    profils = profils_modeles()
-    niveau = niveau or scores.attrs.get("niveau", "epci")
-    noms = _noms(profils)
-    serie = pd.Series(scores["modele_dominant"].map(noms, na_action="ignore").to_numpy(),
-                      index=scores["code"].to_numpy(), dtype="string")
-    c = carte_serie(serie, niveau, titre or "Modèle de territoire dominant (profils de la fiche)",
-                    source or ligne_source_modeles(scores.attrs.get("millesimes")),
-                    categories=list(noms.values()), couleurs=[m["couleur"] for m in profils], largeur=largeur)
-    return _CarteModeles(**{f.name: getattr(c, f.name) for f in fields(c)})
-
-
-def graphique_distributions(scores: pd.DataFrame, largeur: int = 460) -> alt.TopLevelMixin:
-    """Distribution des scores de chaque modèle (boîtes : quartiles, médiane, extrêmes), aux
-    couleurs des modèles.
-
-    Les quantiles sont calculés ici (le graphique ne transporte que 7 lignes, pas les scores
-    de chaque territoire).
-
-    Exemples
-    --------
-    >>> "vconcat" in graphique_distributions(scores_modeles("region")).to_dict()
-    True
-    """
-    profils = profils_modeles()
-    noms = _noms(profils)
-    lignes = []
-    for m, nom in noms.items():
-        v = scores[m].dropna()
-        q = v.quantile([0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]).to_numpy()
-        lignes.append({"nom_modele": nom, "min": q[0], "d1": q[1], "q1": q[2], "mediane": q[3], "q3": q[4],
-                       "d9": q[5], "max": q[6], "n": int(len(v)),
-                       "dominant": int((scores["modele_dominant"] == m).sum())})
-    d = pd.DataFrame(lignes)
-    y = alt.Y("nom_modele:N", title=None, sort=list(noms.values()))
-    x = alt.X("min:Q", title="Score (centile moyen pondéré, 0 à 100)", scale=alt.Scale(domain=[0, 100]))
-    couleur = alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None)
-    infos = [alt.Tooltip("nom_modele:N", title="Modèle")] + [
-        alt.Tooltip(f"{c}:Q", title=t, format=".1f") for c, t in (
-            ("min", "Minimum"), ("d1", "1er décile"), ("q1", "1er quartile"), ("mediane", "Médiane"),
-            ("q3", "3e quartile"), ("d9", "9e décile"), ("max", "Maximum"))] + [
-        alt.Tooltip("n:Q", title="Territoires avec score"), alt.Tooltip("dominant:Q", title="Dont modèle dominant")]
-    base = alt.Chart(d).encode(y=y, tooltip=infos)
-    etendue = base.mark_rule(color="#777777").encode(x=x, x2="max:Q")
-    deciles = base.mark_rule(strokeWidth=5, opacity=0.45).encode(x="d1:Q", x2="d9:Q", color=couleur)
-    boite = base.mark_bar(size=16, stroke="#333333", strokeWidth=0.5).encode(x="q1:Q", x2="q3:Q", color=couleur)
-    mediane = base.mark_tick(color="#111111", thickness=2, size=18).encode(x="mediane:Q")
-    g = alt.layer(etendue, deciles, boite, mediane).properties(
-        width=largeur, height=28 * len(noms), title=alt.TitleParams(
-            f"Distribution des scores ({len(scores)} {cartes.NOMS_NIVEAUX.get(scores.attrs.get('niveau'), 'territoires')})",
-            subtitle="Trait fin : minimum à maximum ; trait épais : 1er au 9e décile ; boîte : quartiles ; barre noire : médiane",
-            anchor="start", fontSize=13))
-    return _finir(g, ligne_source_modeles(scores.attrs.get("millesimes")), largeur)
-
-
-def graphique_effectifs(scores: pd.DataFrame, largeur: int = 380) -> alt.TopLevelMixin:
-    """Nombre de territoires par modèle dominant (barres aux couleurs des modèles).
-
-    Exemples
-    --------
-    >>> "vconcat" in graphique_effectifs(scores_modeles("region")).to_dict()
-    True
-    """
-    profils = profils_modeles()
-    e = effectifs_dominants(scores)
-    barres = alt.Chart(e).mark_bar().encode(
-        y=alt.Y("nom:N", title=None, sort=[m["nom"] for m in profils]),
-        x=alt.X("nb_territoires:Q", title="Territoires où le modèle domine"),
-        color=alt.Color("nom:N", scale=_echelle_couleurs(profils), legend=None),
-        tooltip=[alt.Tooltip("nom:N", title="Modèle"), alt.Tooltip("nb_territoires:Q", title="Territoires"),
-                 alt.Tooltip("part_%:Q", title="Part (%)", format=".1f")],
-    )
-    textes = barres.mark_text(align="left", dx=3, fontSize=11).encode(text="nb_territoires:Q", color=alt.value("#333333"))
-    sans = e.attrs["sans_modele"]
-    titre = "Modèle dominant : nombre de territoires" + (f" ({sans} sans score)" if sans else "")
-    g = alt.layer(barres, textes).properties(width=largeur, height=26 * len(e),
-                                             title=alt.TitleParams(titre, anchor="start", fontSize=13))
-    return _finir(g, ligne_source_modeles(scores.attrs.get("millesimes")), largeur)
-
-
-def graphique_sensibilite(sens: pd.DataFrame, largeur: int = 300, source: str | None = None) -> alt.TopLevelMixin:
-    """Territoires qui changent de modèle dominant pour chaque poids modifié (±).
-
-    Exemples
-    --------
-    >>> "vconcat" in graphique_sensibilite(sensibilite("region")).to_dict()
-    True
-    """
-    d = sens.assign(poids=lambda t: t["type"].str.capitalize() + " : " + t["libelle"])
-    ordre = d.groupby("poids", sort=False)["nb_changements"].max().sort_values(ascending=False).index.tolist()
-    barres = alt.Chart(d).mark_bar().encode(
-        y=alt.Y("poids:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=280)),
-        yOffset=alt.YOffset("variation:N"),
-        x=alt.X("nb_changements:Q", title="Territoires qui changent de modèle dominant"),
-        color=alt.Color("variation:N", title="Poids", sort=list(dict.fromkeys(d["variation"])),
-                        scale=alt.Scale(domain=list(dict.fromkeys(d["variation"])), range=["#0072B2", "#E69F00"])),
-        tooltip=[alt.Tooltip("poids:N", title="Poids modifié"), alt.Tooltip("variation:N", title="Variation"),
-                 alt.Tooltip("nb_changements:Q", title="Territoires"),
-                 alt.Tooltip("part_changements_%:Q", title="Part (%)", format=".1f")],
-    ).properties(width=largeur, height=alt.Step(9), title=alt.TitleParams(
-        "Sensibilité du modèle dominant aux poids", anchor="start", fontSize=13))
-    return _finir(barres, source or ligne_source_modeles(), largeur)
-
-
-def graphique_profil(
-    code: str,
-    niveau: str = "epci",
-    poids_indicateurs: dict | None = None,
-    poids_modeles: dict | None = None,
-    millesimes: dict | None = None,
-    largeur: int = 360,
-) -> alt.TopLevelMixin:
-    """Le territoire face aux profils des modèles, en coordonnées parallèles (une ligne par
-    indicateur), et ses scores.
-
-    Le trait noir relie les centiles du territoire ; les losanges colorés marquent ce que
-    chaque modèle « voudrait » (100 ou 0) sur les indicateurs de son profil. Un menu choisit
-    le modèle affiché (par défaut le dominant).
-
-    Exemples
-    --------
-    >>> "vconcat" in graphique_profil("200054781").to_dict()["vconcat"][0]  # profil puis scores, l'un sous l'autre
-    True
-    """
-    profils = profils_modeles()
-    p = profil_territoire(code, niveau, poids_indicateurs, poids_modeles, millesimes)
-    noms = _noms(profils)
-    ordre = list(dict.fromkeys(p["libelle"]))
-    territoire = p.drop_duplicates("indicateur").assign(rang=lambda d: range(len(d)))
-    dominant = noms.get(p.attrs["modele_dominant"], profils[0]["nom"]) if pd.notna(p.attrs["modele_dominant"]) \
-        else profils[0]["nom"]
-    choix = alt.param(name="modele_affiche", value=dominant,
-                      bind=alt.binding_select(options=list(noms.values()), name="Modèle comparé : "))
-    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=330, labelFontSize=10))
-    x = alt.X("centile:Q", title="Centile parmi les territoires du niveau (0 à 100)", scale=alt.Scale(domain=[0, 100]))
-    infos = [alt.Tooltip("libelle:N", title="Indicateur"), alt.Tooltip("valeur:Q", title="Valeur", format=",.2f"),
-             alt.Tooltip("unite:N", title="Unité"), alt.Tooltip("centile:Q", title="Centile", format=".0f")]
-    base_t = alt.Chart(territoire)
-    ligne = base_t.mark_line(color="#222222", strokeWidth=2, order=False).encode(
-        x=x, y=y, order=alt.Order("rang:Q"))
-    points = base_t.mark_circle(color="#222222", size=45).encode(x=x, y=y, tooltip=infos)
-    mediane = alt.Chart(alt.InlineData(values=[{"m": 50}])).mark_rule(strokeDash=[3, 3], color="#999999").encode(
-        x="m:Q")
-    cibles = alt.Chart(p.rename(columns={"centile": "c", "cible": "centile"})).transform_filter(
-        "datum.nom_modele == modele_affiche").mark_point(shape="diamond", filled=True, size=110).encode(
-        x=x, y=y, color=alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None),
-        tooltip=[alt.Tooltip("nom_modele:N", title="Modèle"), alt.Tooltip("libelle:N", title="Indicateur"),
-                 alt.Tooltip("poids:Q", title="Poids"), alt.Tooltip("justification:N", title="Pourquoi")])
-    ecarts = alt.Chart(p).transform_filter("datum.nom_modele == modele_affiche").mark_rule(
-        strokeWidth=3, opacity=0.5).encode(x=x, x2="cible:Q", y=y, color=alt.Color(
-            "nom_modele:N", scale=_echelle_couleurs(profils), legend=None))
-    gauche = alt.layer(mediane, ecarts, ligne, points, cibles).add_params(choix).properties(
-        width=largeur, height=22 * len(ordre), title=alt.TitleParams(
-            f"{p.attrs['nom']} : centiles et cibles du modèle choisi", anchor="start", fontSize=13))
-    sc = p.drop_duplicates("modele")[["nom_modele", "score_modele"]]
-    barres = alt.Chart(sc).mark_bar().encode(
-        y=alt.Y("nom_modele:N", sort=list(noms.values()), title=None),
-        x=alt.X("score_modele:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("nom_modele:N", scale=_echelle_couleurs(profils), legend=None),
-        opacity=alt.condition("datum.nom_modele == modele_affiche", alt.value(1), alt.value(0.45)),
-        tooltip=[alt.Tooltip("nom_modele:N", title="Modèle"), alt.Tooltip("score_modele:Q", title="Score", format=".1f")],
-    ).properties(width=200, height=26 * len(noms), title=alt.TitleParams("Scores", anchor="start", fontSize=13))
-    # l'un sous l'autre : côte à côte, profil et scores dépassaient la largeur d'un carnet (≈ 960 px)
-    return _finir(alt.vconcat(gauche, barres, spacing=16), ligne_source_modeles(millesimes), largeur)
-
-
-# --------------------------------------------------------------------------- widgets
-def explorateur_modeles(niveau: str = "epci", code: str | None = None):
-    """Tableau de bord : poids par modèle et par indicateur ; carte, effectifs et profil à jour.
-
-    Chaque curseur multiplie un poids par défaut (0 à 2) ; au relâchement, les scores sont
-    recalculés (centiles gardés en mémoire), la carte du modèle dominant, les effectifs,
-    le nombre de territoires qui changent de modèle et le profil du territoire choisi
-    sont redessinés. Renvoie un ``ipywidgets.VBox``.
-    """
-    import ipywidgets as w
-    from IPython.display import display
-
-    profils = profils_modeles()
-    noms = _noms(profils)
-    _verifier_niveau(niveau)
-    ref = territoires(niveau)
-    cle, col_nom = ref.columns[0], next(c for c in ref.columns if c.startswith("nom_"))
-    options = sorted(((f"{n} ({c})", c) for c, n in zip(ref[cle], ref[col_nom])), key=lambda o: o[0])
-    menu = w.Dropdown(options=options, value=code if code in set(ref[cle]) else options[0][1],
-                      description="Territoire", layout=w.Layout(width="560px"))
-    style = {"description_width": "300px"}
-    curseur = lambda d: w.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description=d,  # noqa: E731
-                                      continuous_update=False, style=style, layout=w.Layout(width="600px"))
-    c_modeles = {m: curseur(nom) for m, nom in noms.items()}
-    c_inds = {i: curseur(indicateur(i).libelle[:60]) for i in indicateurs_modeles(profils)}
-    remise = w.Button(description="Revenir aux poids par défaut", icon="undo")
-    onglets = w.Accordion(children=[w.VBox(list(c_modeles.values())), w.VBox(list(c_inds.values()))])
-    onglets.set_title(0, "Poids des modèles (multiplie le score)")
-    onglets.set_title(1, "Poids des indicateurs (multiplie le poids dans chaque profil)")
-    sortie_carte, sortie_profil, texte = w.Output(), w.Output(), w.HTML()
-    reference = _scores(niveau, None, None, None, profils)["modele_dominant"]
-
-    def poids():
-        return ({i: s.value for i, s in c_inds.items() if s.value != 1.0},
-                {m: s.value for m, s in c_modeles.items() if s.value != 1.0})
-
-    def dessiner_profil(*_):
-        pi, pm = poids()
-        with sortie_profil:
-            sortie_profil.clear_output(wait=True)
-            display(graphique_profil(menu.value, niveau, pi, pm))
-
-    def dessiner(*_):
-        pi, pm = poids()
-        try:
-            s = _scores(niveau, pi, pm, None, profils)
-        except ErreurTerritoire as exc:
-            texte.value = f"<b>Impossible de calculer les scores :</b> {exc}"
-            return
-        changes = int((s["modele_dominant"].fillna("") != reference.fillna("")).sum())
-        texte.value = (f"<b>{changes}</b> territoire(s) sur {len(s)} changent de modèle dominant par rapport "
-                       "aux poids par défaut.")
-        with sortie_carte:
-            sortie_carte.clear_output(wait=True)
-            display(carte_modeles(s, niveau))
-            display(graphique_effectifs(s))
-        dessiner_profil()
-
-    def remettre(*_):
-        for s in [*c_modeles.values(), *c_inds.values()]:
-            s.unobserve(dessiner, names="value")
-            s.value = 1.0
-            s.observe(dessiner, names="value")
-        dessiner()
-
-    for s in [*c_modeles.values(), *c_inds.values()]:
-        s.observe(dessiner, names="value")
-    menu.observe(dessiner_profil, names="value")
-    remise.on_click(remettre)
-    onglets.selected_index = None
-    dessiner()
-    return w.VBox([onglets, remise, texte, sortie_carte, menu, sortie_profil])
+        return getattr(graphiques_modeles, nom)
+    raise AttributeError(f"module {__name__!r} has no attribute {nom!r}")

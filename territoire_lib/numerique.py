@@ -4,11 +4,15 @@ Quatre familles de calculs, toutes à partir des données construites :
 
 - **la commune en ligne** : présence d'un site web ou d'une adresse
   électronique de la mairie (Annuaire de l'administration), comparée selon la
-  taille et le degré d'urbanisation, et un modèle logistique simple
-  (:func:`presence_par_taille_et_degurba`, :func:`modele_site_web`) ;
-- **les « zones blanches » du service public** : communes cumulant peu
-  d'heures d'ouverture de la mairie, pas de site web et une population âgée
-  (:func:`zones_blanches`) ;
+  taille et le degré d'urbanisation, et un modèle logistique à effets fixes
+  de département (``statsmodels`` ; :func:`presence_par_taille_et_degurba`,
+  :func:`modele_site_web`) ;
+- **l'accès fragile à la mairie** : communes cumulant peu d'heures
+  d'ouverture de la mairie, pas de site web et une population âgée
+  (:func:`acces_fragile_mairie`, ancien nom :func:`zones_blanches`). On ne
+  parle plus de « zones blanches du service public » : l'expression désigne
+  d'abord, dans le vocabulaire des télécommunications, les zones sans
+  couverture mobile, ce que ces données ne mesurent pas ;
 - **la médiation numérique** en Auvergne-Rhône-Alpes, seule région couverte
   par la source (recensement Hinaura 2021-2022) : lieux, services, publics,
   horaires (:func:`lieux_mediation`, :func:`compter_modalites`,
@@ -43,7 +47,10 @@ __all__ = [
     "lieux_mediation",
     "presence_par_taille_et_degurba",
     "modele_site_web",
+    "ACCES_FRAGILE",
+    "AccesFragile",
     "ZonesBlanches",
+    "acces_fragile_mairie",
     "zones_blanches",
     "compter_modalites",
     "heures_hebdo_osm",
@@ -54,6 +61,8 @@ __all__ = [
     "composantes_fragilite",
     "normaliser",
     "indice_fragilite",
+    "correlations_fragilite",
+    "incertitude_fragilite",
     "sensibilite_poids",
     "explorer_zones_blanches",
     "explorer_indice",
@@ -69,7 +78,7 @@ FICHIER_LIEUX = "indicateurs/lieux_mediation.parquet"
 RURAL = "Zones rurales"
 ORDRE_TAILLES = ["moins de 500 hab.", "500 à 1 999 hab.", "2 000 à 9 999 hab.", "10 000 à 49 999 hab.",
                  "50 000 à 199 999 hab.", "200 000 hab. ou plus"]
-ORDRE_DEGURBA = ["Villes (centres urbains)", "Villes moyennes et banlieues", "Zones rurales"]
+ORDRE_DEGURBA = ["Villes (centres urbains)", "Densité intermédiaire : petites villes et banlieues", "Zones rurales"]
 
 
 # --------------------------------------------------------------------------- lieux
@@ -161,58 +170,118 @@ def presence_par_taille_et_degurba(colonne: str = "a_site_web") -> pd.DataFrame:
     return res
 
 
-def modele_site_web(colonne: str = "a_site_web") -> pd.DataFrame:
-    """Régression logistique : la présence en ligne suit-elle la population ou la ruralité ?
+def modele_site_web(colonne: str = "a_site_web", effets_fixes: bool = True) -> pd.DataFrame:
+    """Régression logistique : la présence en ligne suit-elle la population, la ruralité, l'âge ?
 
-    Variables : log10 de la population 2023, commune rurale (DEGURBA niveau 1
-    « Zones rurales ») et part des 65 ans et plus (RP 2021, par tranche de
-    10 points). Ajustement sans pénalité (``scikit-learn``), sur les communes
-    renseignées (les autres sont comptées dans ``attrs``). Les rapports de
-    cotes se lisent « toutes choses égales par ailleurs » : > 1, la variable
-    augmente la probabilité d'avoir un site web.
+    Modèle logit estimé par maximum de vraisemblance (``statsmodels``,
+    :func:`statsmodels.formula.api.logit`) sur les communes renseignées :
+    log10 de la population 2023, commune rurale (DEGURBA niveau 1 « Zones
+    rurales »), part des 65 ans et plus (RP 2021, par tranche de 10 points) et,
+    par défaut, des **effets fixes de département** (une constante par
+    département) : on compare alors des communes d'un même département, ce qui
+    neutralise les écarts de politique départementale ou de prestataire (pour
+    les communes de moins de 500 habitants, la part avec un site va de 0 à
+    100 % selon le département). Les départements où toutes les communes ont
+    (ou n'ont pas) de site n'apportent aucune information sur les autres
+    facteurs et rendraient l'estimation impossible (séparation parfaite) : ils
+    sont écartés et comptés.
+
+    Les **rapports de cotes** se lisent « toutes choses égales par ailleurs »
+    (voir le carnet ``07_methodes``) : > 1, le facteur augmente la cote
+    (probabilité d'avoir un site / probabilité de ne pas en avoir) ; l'intervalle
+    de confiance à 95 % est l'exponentielle de celui du coefficient.
+
+    Paramètres
+    ----------
+    colonne : {"a_site_web", "a_courriel"}
+    effets_fixes : bool
+        Ajouter une constante par département (défaut).
 
     Renvoie
     -------
     DataFrame
-        Une ligne par variable : ``coefficient``, ``rapport_de_cotes`` et
-        ``lecture`` (en français) ; ``attrs`` : ``n``, ``ecartees``, ``taux_observe``.
+        Une ligne par variable explicative (pas les effets fixes) : ``coefficient``,
+        ``erreur_type``, ``rapport_de_cotes``, ``ic95_bas``, ``ic95_haut``, ``p_valeur`` et
+        ``lecture`` (en français) ; ``attrs`` : ``n`` (communes du modèle), ``ecartees``
+        (faute de donnée), ``ecartees_departements_sans_variation`` et
+        ``departements_sans_variation``, ``taux_observe`` (%), ``pseudo_r2`` (McFadden),
+        ``effets_fixes``, ``nb_departements``, ``converge``.
 
     Exemples
     --------
     >>> m = modele_site_web()
-    >>> bool(m.loc["log10_population", "rapport_de_cotes"] > 1)
-    True
+    >>> bool(m.loc["log10_population", "ic95_bas"] > 1), m.attrs["effets_fixes"]
+    (True, True)
     """
-    from sklearn.linear_model import LogisticRegression
+    import statsmodels.formula.api as smf
 
+    if colonne not in ("a_site_web", "a_courriel"):
+        raise ValueError(f"Colonne inconnue « {colonne} » : valeurs possibles « a_site_web », « a_courriel ».")
     t = table_communes()
-    x = pd.DataFrame({
+    d = pd.DataFrame({
+        "y": t[colonne].astype("float64"),
         "log10_population": np.log10(t["population_2023"].where(t["population_2023"] > 0)),
         "commune_rurale": (t["degurba_niveau1_libelle"] == RURAL).astype("float64").where(
             t["degurba_niveau1_libelle"].notna()),
         "part_65_ans_par_10_points": (t["population_65_ans_et_plus"] / t["population_rp2021"].where(
             t["population_rp2021"] > 0)) * 10,
+        "departement": t["code_departement"].astype(str),
     })
-    y = t[colonne].astype("float64")
-    ok = x.notna().all(axis=1) & y.notna()
-    modele = LogisticRegression(C=np.inf, max_iter=1000).fit(x[ok].to_numpy(), y[ok].to_numpy())
-    coef = pd.Series(modele.coef_[0], index=x.columns)
+    ok = d.notna().all(axis=1)
+    ecartees = int((~ok).sum())
+    d = d[ok]
+    sans_variation: list[str] = []
+    if effets_fixes:
+        moyenne = d.groupby("departement")["y"].mean()
+        sans_variation = sorted(moyenne.index[(moyenne == 0) | (moyenne == 1)])
+        d = d[~d["departement"].isin(sans_variation)]
+    formule = "y ~ log10_population + commune_rurale + part_65_ans_par_10_points"
+    if effets_fixes:
+        formule += " + C(departement)"
+    fit = smf.logit(formule, data=d).fit(disp=False, maxiter=200)
+    variables = ["log10_population", "commune_rurale", "part_65_ans_par_10_points"]
+    ic = fit.conf_int(0.05).loc[variables]
+    res = pd.DataFrame({
+        "coefficient": fit.params[variables],
+        "erreur_type": fit.bse[variables],
+        "rapport_de_cotes": np.exp(fit.params[variables]),
+        "ic95_bas": np.exp(ic[0]),
+        "ic95_haut": np.exp(ic[1]),
+        "p_valeur": fit.pvalues[variables],
+    })
     lectures = {
         "log10_population": "population multipliée par 10",
         "commune_rurale": "commune rurale plutôt qu'urbaine (à population égale)",
         "part_65_ans_par_10_points": "10 points de plus de 65 ans et plus",
     }
-    res = pd.DataFrame({"coefficient": coef, "rapport_de_cotes": np.exp(coef)})
-    res["lecture"] = [f"{lectures[v]} : cote × {r:.2f}".replace(".", ",") for v, r in res["rapport_de_cotes"].items()]
+    cadre = ", au sein d'un même département" if effets_fixes else ""
+
+    def _f(x: float) -> str:
+        return f"{x:.2f}".replace(".", ",")
+
+    res["lecture"] = [f"{lectures[v]}{cadre} : cote × {_f(r.rapport_de_cotes)} (IC 95 % : {_f(r.ic95_bas)} à "
+                      f"{_f(r.ic95_haut)})" for v, r in res.iterrows()]
     res.index.name = "variable"
-    res.attrs.update(n=int(ok.sum()), ecartees=int((~ok).sum()), taux_observe=float(100 * y[ok].mean()))
+    res.attrs.update(
+        n=int(fit.nobs), ecartees=ecartees,
+        ecartees_departements_sans_variation=int(ok.sum() - fit.nobs),
+        departements_sans_variation=sans_variation,
+        taux_observe=float(100 * d["y"].mean()), pseudo_r2=float(fit.prsquared),
+        effets_fixes=effets_fixes, nb_departements=int(d["departement"].nunique()) if effets_fixes else 0,
+        converge=bool(fit.mle_retvals.get("converged", True)),
+        methode="logit, maximum de vraisemblance (statsmodels)" + (", effets fixes de département" if effets_fixes else ""),
+    )
     return res
 
 
-# --------------------------------------------------------------------------- 2. zones blanches
+# --------------------------------------------------------------------------- 2. accès fragile à la mairie
+#: Libellé des communes repérées (guichet peu ouvert, pas de site web, population âgée).
+ACCES_FRAGILE = "accès fragile à la mairie"
+
+
 @dataclass
-class ZonesBlanches:
-    """Communes cumulant les trois fragilités, et ce qu'elles représentent."""
+class AccesFragile:
+    """Communes cumulant les trois fragilités d'accès à la mairie, et ce qu'elles représentent."""
 
     communes: pd.DataFrame
     seuils: dict
@@ -247,15 +316,15 @@ class ZonesBlanches:
                 + (f" Communes écartées faute de donnée : {ec}." if ec else ""))
 
     def classes(self) -> pd.Series:
-        """Par code commune examinée : « zone blanche » ou « autre commune » (les écartées sont absentes).
+        """Par code commune examinée : « accès fragile à la mairie » ou « autre commune » (les écartées sont absentes).
 
         Exemples
         --------
-        >>> zones_blanches().classes().value_counts().to_dict()
-        {'autre commune': 33082, 'zone blanche': 1358}
+        >>> acces_fragile_mairie().classes().value_counts().to_dict()
+        {'autre commune': 33082, 'accès fragile à la mairie': 1358}
         """
         res = pd.Series("autre commune", index=pd.Index(self.codes_examines, name="code_commune"), dtype="string")
-        res[res.index.isin(self.communes["code_commune"])] = "zone blanche"
+        res[res.index.isin(self.communes["code_commune"])] = ACCES_FRAGILE
         return res
 
     def par_departement(self) -> pd.DataFrame:
@@ -266,9 +335,16 @@ class ZonesBlanches:
         return g.sort_values(["communes", "population"], ascending=False)
 
 
-def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_courriel: bool = False,
-                   codes_departements: list[str] | None = None) -> ZonesBlanches:
-    """Communes « zones blanches » du service public : peu d'heures, pas de site web, population âgée.
+#: Ancien nom, gardé pour les carnets et scripts existants.
+ZonesBlanches = AccesFragile
+
+
+def acces_fragile_mairie(heures_max: float = 6.0, part_65_min: float = 30.0, sans_courriel: bool = False,
+                         codes_departements: list[str] | None = None) -> AccesFragile:
+    """Communes à l'accès fragile à la mairie : peu d'heures, pas de site web, population âgée.
+
+    (Ancien nom : :func:`zones_blanches` ; « zone blanche » désigne, en télécommunications,
+    une zone sans couverture mobile, ce que ces données ne mesurent pas.)
 
     Paramètres
     ----------
@@ -285,7 +361,7 @@ def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_cour
 
     Renvoie
     -------
-    ZonesBlanches
+    AccesFragile
         ``communes`` (code, nom, département, heures, part 65+, populations),
         ``ecartees`` : communes écartées par motif (horaires non publiés, pas de
         fiche mairie, population RP inconnue ou nulle) — jamais comptées comme
@@ -293,10 +369,10 @@ def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_cour
 
     Exemples
     --------
-    >>> z = zones_blanches(heures_max=6, part_65_min=30)
+    >>> z = acces_fragile_mairie(heures_max=6, part_65_min=30)
     >>> len(z.communes) > 100, z.ecartees["horaires non publiés"]
     (True, 367)
-    >>> zones_blanches(heures_max=0.1).communes.empty
+    >>> acces_fragile_mairie(heures_max=0.1).communes.empty
     True
     """
     if heures_max < 0 or not 0 <= part_65_min <= 100:
@@ -320,13 +396,19 @@ def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_cour
     colonnes = ["code_commune", "nom_commune", "code_departement", "code_epci", "heures_ouverture_hebdo",
                 "population_2023", "population_65_ans_et_plus"]
     res = t.loc[critere.fillna(False).astype(bool), colonnes].assign(part_65_ans_et_plus=part65[critere.fillna(False).astype(bool)])
-    return ZonesBlanches(
+    return AccesFragile(
         communes=res.sort_values("population_2023", ascending=False).reset_index(drop=True),
         seuils={"heures_max": heures_max, "part_65_min": part_65_min, "sans_courriel": sans_courriel},
         ecartees={"sans fiche mairie": int(sans_fiche.sum()), "horaires non publiés": int(sans_horaires.sum()),
                   "population RP 2021 inconnue ou nulle": int(sans_rp.sum())},
         codes_examines=t.loc[ok, "code_commune"].tolist(),
     )
+
+
+def zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0, sans_courriel: bool = False,
+                   codes_departements: list[str] | None = None) -> AccesFragile:
+    """Ancien nom de :func:`acces_fragile_mairie` (mêmes paramètres, même résultat)."""
+    return acces_fragile_mairie(heures_max, part_65_min, sans_courriel, codes_departements)
 
 
 # --------------------------------------------------------------------------- 3. médiation
@@ -617,33 +699,32 @@ def composantes_fragilite(niveau: str = "epci", region: str | None = None) -> pd
 
 
 def normaliser(valeurs: pd.Series, sens: int = 1, methode: str = "rang") -> pd.Series:
-    """Ramène une composante entre 0 (moins fragile) et 1 (plus fragile).
+    """Ramène une composante à une échelle commune, orientée (plus haut = plus fragile).
+
+    Délègue à :func:`territoire_lib.indices.normaliser` (moteur commun aux indices et aux
+    modèles de territoire).
 
     Paramètres
     ----------
     sens : {1, -1}
         1 : une valeur haute est fragile ; -1 : une valeur basse est fragile.
-    methode : {"rang", "minmax"}
-        « rang » : rang centile (ex aequo au rang moyen), insensible aux valeurs
-        extrêmes ; « minmax » : (x − min) / (max − min), garde les écarts.
+    methode : {"rang", "minmax", "zscore"}
+        « rang » : centile médian (rang − ½) / n, ex aequo au rang moyen, insensible aux
+        valeurs extrêmes ; « minmax » : (x − min) / (max − min), garde les écarts ;
+        « zscore » : (x − moyenne) / écart type.
 
     Exemples
     --------
-    >>> normaliser(pd.Series([1.0, 2.0, 4.0, None]), methode="minmax").tolist()
-    [0.0, 0.3333333333333333, 1.0, nan]
-    >>> normaliser(pd.Series([1.0, 2.0, 4.0]), sens=-1).tolist()
-    [1.0, 0.5, 0.0]
+    >>> normaliser(pd.Series([1.0, 2.0, 4.0, None]), methode="minmax").round(4).tolist()
+    [0.0, 0.3333, 1.0, nan]
+    >>> normaliser(pd.Series([1.0, 2.0, 4.0]), sens=-1).round(4).tolist()
+    [0.8333, 0.5, 0.1667]
     """
-    if methode not in ("rang", "minmax"):
-        raise ValueError(f"Normalisation inconnue « {methode} » : « rang » ou « minmax ».")
+    from .indices import normaliser as _normaliser
+
     if sens not in (1, -1):
         raise ValueError("sens vaut 1 (haut = fragile) ou -1 (bas = fragile).")
-    x = sens * valeurs.astype("float64")
-    if methode == "minmax":
-        etendue = x.max() - x.min()
-        return (x - x.min()) / etendue if etendue > 0 else x * 0 + 0.5
-    n = x.notna().sum()
-    return (x.rank(method="average") - 1) / (n - 1) if n > 1 else x * 0 + 0.5
+    return _normaliser(valeurs, methode, sens)
 
 
 #: Part minimale des territoires renseignés pour qu'une composante entre dans l'indice : en deçà
@@ -669,29 +750,34 @@ def _poids(poids: dict | None, disponibles) -> dict:
     return actifs
 
 
+def _profil(actifs: dict) -> dict:
+    return {c: (COMPOSANTES[c][1], w) for c, w in actifs.items()}
+
+
 def _score(normes: pd.DataFrame, poids: dict) -> pd.Series:
-    w = pd.Series(poids)
-    n = normes[list(w.index)]
-    somme_poids = n.notna().mul(w).sum(axis=1)
-    return n.mul(w).sum(axis=1, min_count=1) / somme_poids.replace(0, np.nan)
+    from .indices import agreger
+
+    # une composante manquante : moyenne des autres (poids ramenés à 1), sans seuil de couverture
+    return agreger(normes, poids, seuil=0.0)
 
 
 def _quintiles(score: pd.Series) -> pd.Series:
-    ok = score.dropna()
-    q = pd.qcut(ok.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
-    return q.reindex(score.index)
+    from .indices import classes_quantiles
+
+    return classes_quantiles(score, 5)
 
 
 def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: str | None = None,
                      methode: str = "rang") -> pd.DataFrame:
-    """Indice de fragilité numérique **proxy** (pas l'indice officiel de la MedNum), de 0 à 100.
+    """Indice de fragilité numérique **proxy** (pas l'indice officiel de la MedNum).
 
-    Chaque composante disponible (voir :data:`COMPOSANTES`) est normalisée par
-    :func:`normaliser` (0 = moins fragile, 1 = plus fragile) ; l'indice est la
-    moyenne pondérée des composantes renseignées du territoire × 100 (poids
-    ramenés à 1 sur celles-ci). Une composante renseignée pour moins de 90 %
-    des territoires du champ (:data:`SEUIL_COUVERTURE` ; la distance à la
-    médiation hors Auvergne-Rhône-Alpes) est écartée et signalée dans ``attrs``.
+    Calculé par le moteur commun :mod:`territoire_lib.indices` : chaque composante
+    disponible (voir :data:`COMPOSANTES`) est normalisée et orientée (plus haut = plus
+    fragile) ; l'indice est la moyenne pondérée des composantes renseignées du territoire
+    (poids ramenés à 1 sur celles-ci), × 100 pour « rang » et « minmax » (0 à 100), en
+    écarts types pour « zscore ». Une composante renseignée pour moins de 90 % des
+    territoires du champ (:data:`SEUIL_COUVERTURE` ; la distance à la médiation hors
+    Auvergne-Rhône-Alpes) est écartée et signalée dans ``attrs``.
 
     Paramètres
     ----------
@@ -699,15 +785,14 @@ def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: st
         ``{composante: poids ≥ 0}`` ; défaut :data:`POIDS_DEFAUT`.
     niveau, region :
         Voir :func:`composantes_fragilite`.
-    methode : {"rang", "minmax"}
+    methode : {"rang", "minmax", "zscore"}
 
     Renvoie
     -------
     DataFrame
-        Nom, composantes normalisées (``n_<composante>``), ``indice`` (0-100),
-        ``rang`` (1 = le plus fragile), ``quintile`` (5 = le plus fragile),
-        ``composantes_manquantes`` ; ``attrs`` : ``poids`` utilisés, ``ecartees``,
-        ``methode``, ``avertissement``.
+        Nom, composantes normalisées (``n_<composante>``), ``indice``, ``rang`` (1 = le plus
+        fragile), ``quintile`` (5 = le plus fragile), ``composantes_manquantes`` ;
+        ``attrs`` : ``poids`` utilisés, ``ecartees``, ``methode``, ``unite``, ``avertissement``.
 
     Exemples
     --------
@@ -729,22 +814,70 @@ def indice_fragilite(poids: dict | None = None, niveau: str = "epci", region: st
     res = brut[[brut.columns[0]]].copy()
     for c in actifs:
         res[f"n_{c}"] = normes[c]
-    res["indice"] = 100 * _score(normes, actifs)
+    echelle = 1 if methode == "zscore" else 100
+    res["indice"] = echelle * _score(normes, actifs)
     res["rang"] = res["indice"].rank(ascending=False, method="min").astype("Int64")
     res["quintile"] = _quintiles(res["indice"]).astype("Int64")
     res["composantes_manquantes"] = normes.isna().sum(axis=1).astype(int)
     res.attrs.update(poids=actifs, ecartees=ecartees, methode=methode,
+                     unite="écarts types" if methode == "zscore" else "points (0 à 100)",
                      avertissement="Indice proxy construit ici, pas l'indice de fragilité numérique officiel (MedNum).")
     return res.sort_index().sort_values("indice", ascending=False, kind="stable")
 
 
+def correlations_fragilite(niveau: str = "epci", region: str | None = None) -> pd.DataFrame:
+    """Corrélations de Spearman des composantes disponibles, orientées (plus haut = plus fragile).
+
+    Deux composantes très corrélées pèsent double dans l'indice ; une corrélation négative
+    signale une composante qui contredit les autres (OCDE/JRC 2008, étape 4).
+
+    Exemples
+    --------
+    >>> c = correlations_fragilite(region="84")
+    >>> c.shape, float(c.loc["part_65_ans_et_plus", "part_65_ans_et_plus"])
+    ((6, 6), 1.0)
+    """
+    from .indices import correlations
+
+    brut = composantes_fragilite(niveau, region)
+    dispo = _disponibles(brut)
+    return correlations(brut[dispo], {c: (COMPOSANTES[c][1], 1.0) for c in dispo})
+
+
+def incertitude_fragilite(poids: dict | None = None, niveau: str = "epci", region: str | None = None):
+    """Analyse d'incertitude de l'indice proxy : normalisation × composante retirée × pondération.
+
+    Toutes les combinaisons de trois normalisations (rang, min-max, z), de l'inclusion
+    (toutes les composantes, puis chacune retirée tour à tour) et de deux pondérations
+    (poids donnés, poids égaux), comparées à la référence (rang, poids donnés, toutes
+    composantes) : déplacements de rang et part des territoires qui changent de quintile
+    (:func:`territoire_lib.indices.analyse_incertitude`, OCDE/JRC 2008).
+
+    Renvoie
+    -------
+    territoire_lib.indices.Incertitude
+        ``scenarios``, ``territoires`` (par code, avec ``rang_min``/``rang_max``), ``resume``.
+
+    Exemples
+    --------
+    >>> r = incertitude_fragilite(region="84")
+    >>> r.resume["nb_scenarios"], r.resume["nb_territoires"]
+    (42, 165)
+    """
+    from .indices import analyse_incertitude
+
+    brut = composantes_fragilite(niveau, region)
+    actifs = _poids(poids, _disponibles(brut))
+    return analyse_incertitude(brut[list(actifs)], _profil(actifs), seuil=0.0)
+
+
 def sensibilite_poids(poids: dict | None = None, variation: float = 0.2, niveau: str = "epci",
                       region: str | None = None, methode: str = "rang") -> pd.DataFrame:
-    """Sensibilité du classement de l'indice proxy à chaque poids (± ``variation``).
+    """Sensibilité du classement de l'indice proxy à chaque poids (± ``variation``), un à la fois.
 
-    Pour chaque composante active, son poids est multiplié par 1 − variation
-    puis 1 + variation (les autres inchangés) ; on compare le classement
-    obtenu au classement de référence.
+    Ce test « un poids à la fois » sous-estime l'incertitude : préférez
+    :func:`incertitude_fragilite`, qui fait aussi varier la normalisation et retire chaque
+    composante tour à tour.
 
     Renvoie
     -------
@@ -806,7 +939,7 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
     def maj(*_):
         with sortie:
             sortie.clear_output(wait=True)
-            z = zones_blanches(c_heures.value, c_65.value, c_courriel.value)
+            z = acces_fragile_mairie(c_heures.value, c_65.value, c_courriel.value)
             print(z.resume())
             print(source_zones_blanches())
             if z.communes.empty:
@@ -815,8 +948,8 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
             display(z.par_departement().head(10).rename(columns={
                 "communes": "communes repérées", "population": "habitants",
                 "population_65_ans_et_plus": "dont 65 ans et plus"}))
-            display(carte_serie(z.classes(), "commune", "Communes « zones blanches » du service public (seuils choisis)",
-                                source_zones_blanches(), categories=["zone blanche", "autre commune"],
+            display(carte_serie(z.classes(), "commune", "Communes à l'accès fragile à la mairie (seuils choisis)",
+                                source_zones_blanches(), categories=[ACCES_FRAGILE, "autre commune"],
                                 couleurs=["#b2182b", "#f2efe9"]))
 
     for x in (c_heures, c_65, c_courriel):
@@ -826,7 +959,7 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
 
 
 def source_zones_blanches() -> str:
-    """Ligne de source des zones blanches (horaires, site web, âge), tirée du catalogue."""
+    """Ligne de source de l'accès fragile à la mairie (horaires, site web, âge), tirée du catalogue."""
     return (f"{ligne_source('heures_ouverture_mairie')} ; {ligne_source('part_65_ans_et_plus')} ; "
             f"{ligne_source('population', 2023)}")
 
@@ -844,7 +977,7 @@ def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
     curseurs = {c: w.FloatSlider(value=POIDS_DEFAUT[c], min=0, max=3, step=0.25, description=COMPOSANTES[c][0],
                                  continuous_update=False, style={"description_width": "320px"},
                                  layout=w.Layout(width="560px")) for c in dispo}
-    menu = w.Dropdown(options=[("rang centile", "rang"), ("min-max", "minmax")], value="rang",
+    menu = w.Dropdown(options=[("rang centile", "rang"), ("min-max", "minmax"), ("z-score", "zscore")], value="rang",
                       description="Normalisation")
     sortie = w.Output()
 

@@ -28,9 +28,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import agregation
 from .analyses import formater_nombre
-from .cartes import LOCALE_FR, VERSION_VEGA_LITE, Carte, _topojson, carte
+from .cartes import LOCALE_FR, VERSION_VEGA_LITE, Carte, _topojson, carte, texte_completude
 from .catalogue import catalogue, indicateur, ligne_source
 from .chargement import CLES_NIVEAU, indicateurs, table_communes, territoires
 from .erreurs import NiveauInconnu, ResultatVide
@@ -46,6 +45,7 @@ __all__ = [
     "fiche_portrait",
     "carte_voisinage",
     "graphique_positions",
+    "section_modeles",
     "portrait",
     "selecteur_portrait",
     "exporter_tableur",
@@ -176,39 +176,68 @@ def _valeurs(niveau: str, ids: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _position(v: pd.Series, x: float) -> tuple:
-    """Rang (1 = plus forte valeur), effectif renseigné et centile de ``x`` dans ``v``."""
+    """Rang (1 = plus forte valeur), effectif renseigné et centile médian de ``x`` dans ``v``.
+
+    Centile médian (*mid-rank*) : ``100 × (nb de valeurs inférieures + ½ × nb de valeurs
+    égales) / n`` — les ex aequo comptent pour moitié : une commune sans lycée, comme 95 %
+    des communes, est au centile 48, pas au centile 0 (« la plus singulière »). Même règle
+    que :func:`territoire_lib.indices.normaliser`.
+
+    >>> _position(pd.Series([0.0, 0.0, 0.0, 5.0]), 0.0)
+    (2, 4, 37.5)
+    """
     v = v.dropna()
     if np.isnan(x) or v.empty:
         return pd.NA, int(len(v)), np.nan
-    return int((v > x).sum() + 1), int(len(v)), float(100 * (v < x).mean())
+    return int((v > x).sum() + 1), int(len(v)), float(100 * ((v < x).sum() + 0.5 * (v == x).sum()) / len(v))
 
 
 def _france(ident: str) -> float:
-    ind = indicateur(ident)
-    table = table_communes()
-    cle = pd.Series("France", index=table.index)
-    return float(agregation.calculer(table, ind, ind.millesime_defaut, cle).iloc[0])
+    return _flottant(indicateurs(ident, niveau="france")[ident].iloc[0])
+
+
+#: Indicateurs connus seulement en Auvergne-Rhône-Alpes (lieux de médiation numérique).
+REGION_MEDIATION = "84"
+NON_COUVERT = "non couvert (source limitée à l'Auvergne-Rhône-Alpes)"
+
+
+def _regional(ind) -> bool:
+    return "Auvergne-Rhône-Alpes uniquement" in str(ind.couverture)
+
+
+def _dans_region(code: str, niveau: str, region: str = REGION_MEDIATION) -> bool:
+    """Le territoire est-il (entièrement) dans la région couverte ?"""
+    t = table_communes()
+    if niveau == "region":
+        return code == region
+    cle = CLES_NIVEAU[niveau]
+    regions = t.loc[t[cle] == code, "code_region"].dropna().unique()
+    return len(regions) > 0 and set(regions) == {region}
 
 
 def _lecture(centile: float, binaire: bool, x: float, nom_pluriel: str) -> str:
-    """Lecture en une expression : « plus élevée que 58 % des communes »."""
+    """Lecture en une expression : « centile 58 des communes »."""
     if binaire:
         return "oui" if x == 1 else "non" if x == 0 else "non disponible"
     if np.isnan(centile):
         return "non disponible (hors de la couverture de la source, voir le catalogue)"
-    return f"plus élevée que {int(np.floor(centile))} % des {nom_pluriel}"
+    return f"centile {int(round(centile))} des {nom_pluriel} (ex aequo comptés pour moitié)"
 
 
 def _references(ind, serie: pd.Series, meme_classe, par_classe: pd.DataFrame, classe) -> tuple[float, float, str]:
-    """Valeurs de référence de la classe et de la France.
+    """Valeurs de référence de la classe et de la France : toujours celles de l'**ensemble**
+    (recalculées depuis les communes : total pour un effectif, ratio des sommes pour une part).
 
-    Pour un ratio, une moyenne ou une part : la valeur de l'ensemble (recalculée depuis
-    les communes). Pour un effectif (somme) : la médiane des territoires, seule comparable.
+    La médiane des territoires, seule comparable pour un effectif, est donnée à part
+    (colonnes ``mediane_classe`` et ``mediane``), étiquetée comme médiane.
     """
-    if ind.agregation["type"] == "somme":
-        return float(serie[meme_classe].median()), float(serie.median()), "médiane des territoires"
-    v_classe = float(par_classe.loc[classe, ind.id]) if classe in par_classe.index else np.nan
+    v_classe = _flottant(par_classe.loc[classe, ind.id]) if classe in par_classe.index else np.nan
     return v_classe, _france(ind.id), "ensemble"
+
+
+def _flottant(x) -> float:
+    """Valeur en float ; une valeur manquante (NA, agrégat incomplet) devient NaN, jamais 0."""
+    return float("nan") if pd.isna(x) else float(x)
 
 
 def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = None) -> pd.DataFrame:
@@ -227,13 +256,16 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
     DataFrame
         ``theme, theme_libelle, indicateur, libelle, unite, millesime, valeur, rang, sur,
         centile, classe, valeur_classe, rang_classe, sur_classe, centile_classe, france,
-        reference, lecture, source``. ``rang`` : 1 = valeur la plus élevée du niveau ; ``centile`` :
-        % des territoires du niveau ayant une valeur inférieure ; ``*_classe`` : idem parmi
-        les territoires de la même classe (``valeur_classe`` est la valeur de la classe
-        entière, recalculée depuis ses communes) ; ``france`` : la France entière ; pour un
-        effectif (population, superficie…), ces deux références sont des médianes de
-        territoires (``reference`` le dit). Un
-        indicateur oui/non d'une commune n'a pas de rang (``pd.NA``).
+        reference, mediane_classe, mediane, lecture, completude, source``. ``rang`` : 1 = valeur la plus
+        élevée du niveau ; ``centile`` : centile médian parmi les territoires du niveau (part
+        des valeurs inférieures, les ex aequo comptant pour moitié) ; ``*_classe`` : idem
+        parmi les territoires de la même classe ; ``valeur_classe`` et ``france`` : valeurs de
+        la classe entière et de la France entière (l'ensemble, recalculé depuis ses communes :
+        le total pour un effectif) ; ``mediane_classe`` et ``mediane`` : médianes des
+        territoires de la classe et du niveau. Un indicateur oui/non d'une commune n'a pas
+        de rang (``pd.NA``). Un indicateur connu seulement en Auvergne-Rhône-Alpes (médiation
+        numérique) est « non couvert » pour un territoire hors de cette région, et n'y est
+        jamais comparé à des valeurs de la région.
 
     Exemples
     --------
@@ -263,6 +295,18 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
         if binaire:
             rang, centile, rang_c, centile_c = pd.NA, np.nan, pd.NA, np.nan
         v_classe, v_france, reference = _references(ind, serie, meme_classe, par_classe, classe)
+        med_classe, med = float(serie[meme_classe].median()), float(serie.median())
+        lecture = _lecture(centile, binaire, x, nom_pluriel)
+        if _regional(ind):
+            # la France et la classe ne sont connues que par leurs communes d'Auvergne-Rhône-Alpes
+            v_classe = v_france = med_classe = med = np.nan
+            reference = "non couvert hors Auvergne-Rhône-Alpes"
+            if not _dans_region(code, niveau):
+                x, rang, centile, rang_c, centile_c, lecture = np.nan, pd.NA, np.nan, pd.NA, np.nan, NON_COUVERT
+        info = valeurs.attrs.get("completude", {}).get(i, {}).get("territoires", {}).get(code)
+        if info and np.isnan(x) and info["statut"] == "incomplet":
+            lecture = (f"non calculé : {info['nb_sans_valeur']} commune(s) sans valeur sur {info['nb_communes']} "
+                       f"— voir expliquer({i!r}, {code!r}, niveau={niveau!r})")
         lignes.append({
             "theme": ind.theme, "theme_libelle": THEMES.get(ind.theme, ind.theme), "indicateur": i,
             "libelle": ind.libelle, "millesime": ind.millesime_defaut,
@@ -270,7 +314,9 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
             "valeur": x, "rang": rang, "sur": sur, "centile": centile,
             "classe": NOMS_CLASSES.get(classe, classe) if classe else pd.NA,
             "valeur_classe": v_classe, "rang_classe": rang_c, "sur_classe": sur_c, "centile_classe": centile_c,
-            "france": v_france, "reference": reference, "lecture": _lecture(centile, binaire, x, nom_pluriel),
+            "france": v_france, "reference": reference, "mediane_classe": med_classe, "mediane": med,
+            "lecture": lecture,
+            "completude": texte_completude(info) if info else "complet",
             "source": ligne_source(i),
         })
     return pd.DataFrame(lignes)
@@ -285,32 +331,63 @@ def _scores_modeles(niveau: str) -> pd.DataFrame:
 
 
 def _section_modele(code: str, niveau: str) -> str:
-    """Modèle de territoire le plus proche (carnet 05), en court fragment HTML.
+    """Les sept modèles de territoire (carnet 05) : scores standardisés et stabilité, en HTML.
+
+    Jamais un seul « modèle le plus proche » présenté comme un verdict : les sept scores, la
+    part des scénarios de construction (normalisation × indicateur retiré × pondération) où
+    chaque modèle domine, et, pour chaque modèle au-dessus de la moyenne, les seuls
+    indicateurs où le territoire est au-dessus de la médiane dans le sens du modèle.
 
     Exemples
     --------
-    >>> "Compétitivité territoriale" in _section_modele("243100518", "epci")
-    True
+    >>> h = _section_modele("243100518", "epci")
+    >>> "Compétitivité territoriale" in h, "modèle le plus proche" in h
+    (True, False)
     """
-    titre = "<h3>Modèle de territoire le plus proche (carnet 05)</h3>"
+    titre = "<h3>Les sept modèles de territoire (carnet 05) : scores et stabilité</h3>"
     if niveau not in ("epci", "commune"):
         return titre + "<p>Les modèles sont calculés pour les intercommunalités et les communes seulement.</p>"
-    from .modeles import profil_territoire, profils_modeles
+    from .modeles import profil_territoire, profils_modeles, stabilite_modeles
 
     ligne = _scores_modeles(niveau).loc[code]
     if pd.isna(ligne["modele_dominant"]):
         return titre + "<p>Non disponible : trop d'indicateurs manquent pour ce territoire.</p>"
     noms = {m["id"]: m["nom"] for m in profils_modeles()}
-    dom, sec = ligne["modele_dominant"], ligne["modele_second"]
+    stab = stabilite_modeles(niveau)
+    freq = stab.frequences.loc[code] if code in stab.frequences.index else pd.Series(dtype=float)
     p = profil_territoire(code, niveau)
-    p = p[(p["modele"] == dom) & p["centile_oriente"].notna()]
-    forts = p.assign(apport=p["poids"] * p["centile_oriente"]).nlargest(3, "apport")
-    raisons = " ; ".join(f"{html.escape(r.libelle)} (position {r.centile_oriente:.0f}/100 dans le sens du modèle)"
-                         for r in forts.itertuples())
-    prudence = " Les deux scores sont très proches : le classement est à discuter." if ligne["ecart_dominant_second"] < 5 else ""
-    return (titre + f"<p><b>{html.escape(noms[dom])}</b> (score {ligne[dom]:.0f}/100), devant "
-            f"{html.escape(noms[sec])} ({ligne[sec]:.0f}/100).{prudence} Ce qui le rapproche du modèle : {raisons}. "
-            "Les modèles sont des récits pour débattre, pas une classification officielle.</p>")
+    lignes = []
+    for m in sorted(noms, key=lambda m: -float(ligne[m])):
+        score = float(ligne[m])
+        g = p[(p["modele"] == m) & p["centile_oriente"].notna()]
+        forts = g[g["centile_oriente"] > 50].sort_values("centile_oriente", ascending=False)
+        raisons = " ; ".join(f"{html.escape(r.libelle)} (centile {r.centile_oriente:.0f} dans le sens du modèle)"
+                            for r in forts.itertuples()) if score > 50 else ""
+        if score > 50 and not raisons:
+            raisons = "aucun indicateur au-dessus de la médiane"
+        part = float(freq.get(m, 0.0))
+        lignes.append(f"<tr><td>{html.escape(noms[m])}</td><td class='n'>{formater_nombre(score, 0)}</td>"
+                      f"<td class='n'>{formater_nombre(part, 0)}&nbsp;%</td><td>{raisons or '—'}</td></tr>")
+    stable = stab.territoires.loc[code, "part_scenarios_identiques_%"] if code in stab.territoires.index else np.nan
+    prudence = ("Le modèle en tête ne l'est pas dans au moins 80 % des scénarios : ce territoire est « entre "
+                "plusieurs récits »." if pd.notna(stable) and stable < 80 else "")
+    return (titre + "<p>Scores standardisés (échelle T : 50 = territoire moyen du niveau, 60 = un écart type "
+            "au-dessus) ; « domine dans » : part des "
+            f"{stab.resume['nb_scenarios']} scénarios de construction (normalisation, indicateur retiré, "
+            "pondération) où ce modèle a le score le plus élevé. Les modèles sont des récits pour débattre, "
+            f"pas une classification officielle. {prudence}</p>"
+            "<table><tr><th>Modèle</th><th>Score T</th><th>Domine dans</th>"
+            "<th>Ce qui l'en rapproche (indicateurs au-dessus de la médiane)</th></tr>" + "".join(lignes) + "</table>")
+
+
+def section_modeles(code: str, niveau: str = "epci"):
+    """Les sept modèles de territoire d'un territoire (scores, stabilité), affichable dans un carnet.
+
+    Renvoie un objet ``IPython.display.HTML`` (voir :func:`_section_modele`).
+    """
+    from IPython.display import HTML
+
+    return HTML(f"<div class='portrait-territoire'>{STYLE}{_section_modele(code_courant(code, niveau), niveau)}</div>")
 
 
 # --------------------------------------------------------------------------- cartes et graphiques
@@ -471,7 +548,7 @@ def _html_valeur(v, unite: str) -> str:
 
 
 def _med(r) -> str:
-    return "<sup>m</sup>" if r.reference != "ensemble" else ""
+    return "" if pd.isna(r.mediane) else "<sup>m</sup>"
 
 
 def _html_rang(r, s) -> str:
@@ -513,8 +590,8 @@ class Portrait:
         """La fiche en HTML (un tableau par thème), avec la classe de comparaison et les sources."""
         pl = PLURIELS[self.niveau]
         tete = (f"<tr><th>Indicateur</th><th>Valeur</th><th>Millésime</th><th>Rang ({pl})</th>"
-                f"<th>Position</th><th>Rang dans la classe</th><th>Classe « {html.escape(self.classe or 'n.d.')} »</th>"
-                "<th>France</th></tr>")
+                f"<th>Position</th><th>Rang dans la classe</th><th>Classe « {html.escape(self.classe or 'n.d.')} » "
+                f"(ensemble)</th><th>France (ensemble)</th><th>Médiane des {pl}</th></tr>")
         morceaux = [f"<h2>{html.escape(self.titre)}</h2>"]
         if self.note:
             morceaux.append(f"<p class='note'><b>Note</b> : {html.escape(self.note)}</p>")
@@ -529,13 +606,17 @@ class Portrait:
                 f"<tr><td>{html.escape(r.libelle)}</td><td class='n'>{_html_valeur(r.valeur, r.unite)}</td>"
                 f"<td>{'' if r.millesime is None else r.millesime}</td><td class='n'>{_html_rang(r.rang, r.sur)}</td>"
                 f"<td>{html.escape(r.lecture)}</td><td class='n'>{_html_rang(r.rang_classe, r.sur_classe)}</td>"
-                f"<td class='n'>{_html_valeur(r.valeur_classe, r.unite if r.unite != 'oui/non' else '%')}{_med(r)}</td>"
-                f"<td class='n'>{_html_valeur(r.france, r.unite if r.unite != 'oui/non' else '%')}{_med(r)}</td></tr>"
+                f"<td class='n'>{_html_valeur(r.valeur_classe, r.unite if r.unite != 'oui/non' else '%')}</td>"
+                f"<td class='n'>{_html_valeur(r.france, r.unite if r.unite != 'oui/non' else '%')}</td>"
+                f"<td class='n'>{_html_valeur(r.mediane, r.unite if r.unite != 'oui/non' else '%')}{_med(r)}</td></tr>"
                 for r in bloc.itertuples())
             morceaux.append(f"<h3>{html.escape(THEMES.get(theme, theme))}</h3><table>{tete}{lignes}</table>")
-        morceaux.append("<p class='sources'><sup>m</sup> médiane des territoires (effectifs). « Position » : part des "
-                        f"{pl} dont la valeur est plus faible ; rang 1 = valeur la plus élevée ; oui/non : part des "
-                        "communes où c'est le cas pour la classe et la France.</p>")
+        morceaux.append("<p class='sources'>« Ensemble » : valeur de la classe ou de la France entière, recalculée "
+                        "depuis ses communes (le total pour un effectif) ; <sup>m</sup> médiane des "
+                        f"{pl}, pas une valeur de la France. « Position » : centile médian parmi les {pl} (part des "
+                        "valeurs plus faibles, les ex aequo comptant pour moitié) ; rang 1 = valeur la plus élevée ; "
+                        "oui/non : part des communes où c'est le cas pour la classe et la France. Médiation numérique : "
+                        "connue en Auvergne-Rhône-Alpes seulement, « non couvert » ailleurs.</p>")
         morceaux.append("<p class='sources'>" + "<br>".join(html.escape(s) for s in self.sources()) + "</p>")
         return "\n".join(morceaux)
 

@@ -20,6 +20,19 @@ valeur). Chaque retrait est compté, avec ses codes, dans le résultat.
 Les tirages aléatoires (permutations) sont faits avec une graine fixe : les
 carnets donnent les mêmes pseudo-p-valeurs à chaque exécution, sans changer
 l'état du générateur aléatoire global de NumPy.
+
+Tests multiples (LISA)
+----------------------
+Un LISA fait un test par territoire : 34 000 communes testées au seuil de 5 %
+donneraient environ 1 700 « regroupements » par le seul hasard. :func:`lisa`
+contrôle donc par défaut le **taux de fausses découvertes** (Benjamini et
+Hochberg, 1995 ; :func:`esda.fdr`), ou, sur demande, le risque de **toute**
+fausse découverte (Bonferroni, seuil / n). Avec 999 permutations, la plus petite
+pseudo-p-valeur possible est 1/1 000 : on écrit « p ≤ 0,001 », jamais « = ».
+Pour un taux calculé sur de petites populations, le **lissage bayésien
+empirique** (Assunção et Reis, 1999 ; :class:`esda.Moran_Local_Rate`) évite que
+les plus petites communes, aux taux les plus instables, fassent les
+regroupements. Voir le carnet ``07_methodes``.
 """
 from __future__ import annotations
 
@@ -38,8 +51,10 @@ __all__ = [
     "poids_depuis_geometries",
     "poids_contiguite",
     "contiguite",
+    "CORRECTIONS",
     "moran_global",
     "lisa",
+    "description_lisa",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,6 +70,12 @@ NIVEAUX_CONTOURS = {
 #: Libellés des quadrants du diagramme de Moran (numérotation d'esda : 1 = HH, 2 = LH, 3 = LL, 4 = HL).
 QUADRANTS = {1: "haut-haut", 2: "bas-haut", 3: "bas-bas", 4: "haut-bas"}
 NON_SIGNIFICATIF = "non significatif"
+#: Corrections des tests multiples proposées par :func:`lisa` (``None`` : aucune, à éviter).
+CORRECTIONS = {
+    "fdr": "taux de fausses découvertes contrôlé (Benjamini-Hochberg)",
+    "bonferroni": "correction de Bonferroni (seuil / nombre de tests)",
+    None: "sans correction des tests multiples",
+}
 _ORDRE_QUADRANTS = ["haut-haut", "bas-bas", "haut-bas", "bas-haut", NON_SIGNIFICATIF]
 
 
@@ -340,6 +361,30 @@ def moran_global(
     }
 
 
+def _comptes_ratio(ident: str, niveau: str, millesime) -> tuple[pd.Series, pd.Series]:
+    """Numérateur et dénominateur (effectifs sommés par territoire) d'un indicateur ratio du catalogue."""
+    from .agregation import _colonne
+    from .catalogue import indicateur as _indicateur
+    from .chargement import table_communes
+
+    ind = _indicateur(ident)
+    a = ind.agregation
+    if a["type"] != "ratio":
+        raise ValueError(
+            f"Le lissage bayésien empirique demande un taux « effectif / population » ; « {ident} » est "
+            f"de type « {a['type']} ». Indicateurs possibles : les ratios du catalogue (ex. "
+            "part_65_ans_et_plus, part_logements_vacants), ou analysez au niveau epci.")
+    m = ind.verifier_millesime(millesime)
+    t = table_communes()
+    num = pd.to_numeric(t[_colonne(a["numerateur"], m)], errors="coerce").astype("float64")
+    den = pd.to_numeric(t[_colonne(a["denominateur"], m)], errors="coerce").astype("float64")
+    cle = t[NIVEAUX_CONTOURS[niveau]].astype(str)
+    ok = num.notna() & den.notna()
+    num = num.where(ok).groupby(cle).sum(min_count=1)
+    den = den.where(ok).groupby(cle).sum(min_count=1)
+    return num, den.where(den > 0)
+
+
 def lisa(
     indicateur,
     niveau: str = "commune",
@@ -348,8 +393,10 @@ def lisa(
     permutations: int = 999,
     graine: int | None = 0,
     poids=None,
+    correction: str | None = "fdr",
+    lissage: str | None = None,
 ) -> pd.DataFrame:
-    """Indicateurs locaux d'autocorrélation (LISA, I de Moran local, esda).
+    """Indicateurs locaux d'autocorrélation (LISA, I de Moran local, esda), tests multiples contrôlés.
 
     Paramètres
     ----------
@@ -360,14 +407,23 @@ def lisa(
     millesime : int, str, optionnel
         Millésime de l'indicateur (par défaut le plus récent).
     seuil : float
-        Seuil de la pseudo-p-valeur (strictement entre 0 et 1) : au-delà
-        (p ≥ seuil), le territoire est « non significatif ».
+        Niveau des tests (strictement entre 0 et 1) : taux de fausses découvertes toléré
+        (``correction="fdr"``), risque de première espèce de l'ensemble des tests
+        (``"bonferroni"``) ou de chaque test (``None``).
     permutations : int
-        Nombre de permutations conditionnelles.
+        Nombre de permutations conditionnelles (999 : pseudo-p ≥ 0,001). Avec Bonferroni,
+        il en faut au moins n / seuil pour qu'un territoire puisse être significatif.
     graine : int ou None
         Graine des permutations (résultats reproductibles).
     poids : libpysal.graph.Graph, optionnel
         Poids à utiliser au lieu de :func:`poids_contiguite` ``(niveau)``.
+    correction : {"fdr", "bonferroni", None}
+        Contrôle des tests multiples (:data:`CORRECTIONS`) ; par défaut le taux de fausses
+        découvertes de Benjamini et Hochberg (seuil calculé par :func:`esda.fdr`).
+    lissage : {None, "bayes_empirique"}
+        ``"bayes_empirique"`` : LISA sur les taux standardisés par Bayes empirique
+        (:class:`esda.Moran_Local_Rate`, effectifs du numérateur et du dénominateur de
+        l'indicateur, qui doit être un ratio du catalogue).
 
     Renvoie
     -------
@@ -376,10 +432,13 @@ def lisa(
         ``valeur`` (float64, unité de l'indicateur), ``decalage`` (float64,
         moyenne des voisins), ``I_local`` (float64), ``p_sim`` (float64,
         pseudo-p-valeur des permutations conditionnelles, unilatérale du côté
-        de la valeur observée, convention GeoDa), ``quadrant`` (catégorie : « haut-haut », « bas-bas »,
-        « haut-bas », « bas-haut », « non significatif »). ``attrs["effectifs"]``
-        donne le nombre de territoires par quadrant, ``attrs["retires"]`` les
-        codes retirés par motif.
+        de la valeur observée, convention GeoDa), ``quadrant`` (catégorie : « haut-haut »,
+        « bas-bas », « haut-bas », « bas-haut », « non significatif », après correction).
+        ``attrs`` : ``effectifs`` (territoires par quadrant après correction),
+        ``effectifs_sans_correction`` (au seuil nominal, pour comparer), ``correction``,
+        ``seuil``, ``seuil_effectif`` (seuil appliqué aux pseudo-p), ``permutations``,
+        ``p_min`` (1 / (permutations + 1)), ``lissage``, ``description`` (phrase pour le
+        titre d'une carte), ``retires`` (codes retirés par motif).
 
     Exemples
     --------
@@ -388,11 +447,19 @@ def lisa(
     ['valeur', 'decalage', 'I_local', 'p_sim', 'quadrant']
     >>> sum(df.attrs["effectifs"].values()) == len(df) == 96
     True
+    >>> df.attrs["seuil_effectif"] <= 0.05, df.attrs["correction"]
+    (True, 'fdr')
     """
     import esda
 
     if not 0 < seuil < 1:
         raise ValueError(f"« seuil » doit être strictement entre 0 et 1 (ex. 0.05) ; reçu : {seuil!r}.")
+    if correction not in CORRECTIONS:
+        raise ValueError(f"Correction inconnue « {correction} » : « fdr » (défaut), « bonferroni » ou None.")
+    if lissage not in (None, "bayes_empirique"):
+        raise ValueError(f"Lissage inconnu « {lissage} » : None ou « bayes_empirique ».")
+    if lissage and not isinstance(indicateur, str):
+        raise ValueError("Le lissage bayésien empirique demande un identifiant du catalogue (ratio), pas une Series.")
     y, g, nom, retires = _preparer(indicateur, niveau, millesime, poids, permutations)
     with _graine(graine), warnings.catch_warnings():
         # esda 2.9 annonce un changement d'hypothèse alternative sans permettre de la choisir ici :
@@ -400,22 +467,85 @@ def lisa(
         warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
         # keep_simulations=False : mêmes p-valeurs, sans garder la matrice n × permutations des
         # simulations (≈ 280 Mo pour les communes ; pic du noyau 1,3 → 0,85 Go, voir bench/atelier.py).
-        loc = esda.Moran_Local(y.to_numpy(), g, transformation="r", permutations=int(permutations),
-                               seed=graine, keep_simulations=False)
-    quadrant = pd.Series(loc.q, index=y.index).map(QUADRANTS)
-    quadrant = quadrant.where(loc.p_sim < seuil, NON_SIGNIFICATIF)
+        if lissage:
+            num, den = _comptes_ratio(indicateur, niveau, millesime)
+            e, b = num.reindex(y.index), den.reindex(y.index)
+            if e.isna().any() or b.isna().any():
+                manque = y.index[e.isna() | b.isna()].tolist()
+                raise ValueError(f"Effectifs manquants pour le lissage ({len(manque)} territoire(s), ex. "
+                                 f"{_exemples(manque)}).")
+            loc = esda.Moran_Local_Rate(e.to_numpy(), b.to_numpy(), g, transformation="r",
+                                        permutations=int(permutations), seed=graine, keep_simulations=False)
+        else:
+            loc = esda.Moran_Local(y.to_numpy(), g, transformation="r", permutations=int(permutations),
+                                   seed=graine, keep_simulations=False)
+    # esda calcule les pseudo-p en float32 (0,001 y vaut 0,0010000000475) : on les ramène sur la
+    # grille exacte k / (permutations + 1) pour que « p ≤ 0,001 » soit vrai quand il doit l'être.
+    p = np.round(np.asarray(loc.p_sim, dtype="float64") * (permutations + 1)) / (permutations + 1)
+    if correction == "fdr":
+        seuil_effectif = float(esda.fdr(p, seuil))
+    elif correction == "bonferroni":
+        seuil_effectif = seuil / len(p)
+    else:
+        seuil_effectif = seuil
+    brut = pd.Series(loc.q, index=y.index).map(QUADRANTS)
+    sans_correction = brut.where(p < seuil, NON_SIGNIFICATIF)
+    quadrant = brut.where(p <= seuil_effectif if correction else p < seuil, NON_SIGNIFICATIF)
     res = pd.DataFrame(
         {
             "valeur": y.to_numpy(dtype="float64"),
             "decalage": np.asarray(g.lag(y.to_numpy()), dtype="float64"),
             "I_local": np.asarray(loc.Is, dtype="float64"),
-            "p_sim": np.asarray(loc.p_sim, dtype="float64"),
+            "p_sim": p,
             "quadrant": pd.Categorical(quadrant, categories=_ORDRE_QUADRANTS),
         },
         index=y.index,
     )
     res.index.name = NIVEAUX_CONTOURS.get(niveau, "code")
-    res.attrs["indicateur"] = nom
-    res.attrs["effectifs"] = {q: int(n) for q, n in res["quadrant"].value_counts(sort=False).items()}
-    res.attrs["retires"] = retires
+    compter = lambda q: {k: int(v) for k, v in pd.Series(pd.Categorical(  # noqa: E731
+        q, categories=_ORDRE_QUADRANTS)).value_counts(sort=False).items()}
+    res.attrs.update({
+        "indicateur": nom,
+        "effectifs": compter(quadrant),
+        "effectifs_sans_correction": compter(sans_correction),
+        "correction": correction,
+        "seuil": seuil,
+        "seuil_effectif": seuil_effectif,
+        "permutations": int(permutations),
+        "p_min": 1 / (int(permutations) + 1),
+        "lissage": lissage,
+        "retires": retires,
+    })
+    res.attrs["description"] = description_lisa(res)
+    if correction == "bonferroni" and seuil_effectif < res.attrs["p_min"]:
+        logger.warning(
+            "LISA de « %s » : avec %d permutations, aucune pseudo-p-valeur ne peut descendre sous le seuil de "
+            "Bonferroni (%.2g) ; il faudrait au moins %d permutations.", nom, permutations, seuil_effectif,
+            int(np.ceil(len(p) / seuil)))
     return res
+
+
+def _nombre(x: float) -> str:
+    return f"{x:.3g}".replace(".", ",") if x >= 1e-4 else f"{x:.1e}".replace(".", ",")
+
+
+def description_lisa(res: pd.DataFrame) -> str:
+    """Phrase décrivant le test d'un résultat de :func:`lisa`, pour le titre d'une carte.
+
+    Exemples
+    --------
+    >>> r = pd.DataFrame(); r.attrs.update(correction="fdr", seuil=0.05, seuil_effectif=0.004,
+    ...     permutations=999, lissage=None)
+    >>> description_lisa(r)
+    'LISA, 999 permutations, taux de fausses découvertes contrôlé (Benjamini-Hochberg) à 5 % (pseudo-p ≤ 0,004)'
+    """
+    a = res.attrs
+    niveau = f"{100 * a['seuil']:g}".replace(".", ",") + " %"
+    texte = f"LISA, {a['permutations']} permutations, {CORRECTIONS[a['correction']]}"
+    if a["correction"]:
+        texte += f" à {niveau} (pseudo-p ≤ {_nombre(a['seuil_effectif'])})"
+    else:
+        texte += f" (pseudo-p < {niveau})"
+    if a.get("lissage"):
+        texte += ", taux lissés par Bayes empirique"
+    return texte

@@ -56,11 +56,17 @@ def test_population_nationale_egale_somme_des_regions():
 
 
 def test_couverture_dit_les_communes_ecartees():
-    """Une somme agrégée qui omet des communes sans valeur le signale (jamais tu)."""
+    """Une somme agrégée ne porte jamais en silence sur une partie du territoire : statut et décompte le disent."""
+    from territoire_lib import completude
+
     df = indicateurs("population", niveau="zone", millesime=2016, couverture=True)
-    # 12 communes rétablies depuis 2016 et 238 communes nouvelles de 2019 (population 2016 du seul chef-lieu)
-    assert df.loc["metro", "population_communes_non_renseignees"] == 250
-    assert df.loc["drom", "population_communes_non_renseignees"] == 17  # Mayotte
-    assert df.loc["metro", "population"] > 63e6
+    c = completude("population", niveau="zone", millesime=2016)
+    assert c.loc["drom", "nb_hors_champ"] == 17  # Mayotte, hors du champ des populations légales
+    assert df.loc["drom", "population_communes_non_renseignees"] == 0
+    # les communes nouvelles de 2019 ont leur population 2016 (version 0.3.0/0.4.0), les communes
+    # rétablies sont couvertes par leur bloc : la France métropolitaine 2016 est complète
+    assert (df["population_statut"] == "complet").all(), df
+    assert df.loc["metro", "population"] > 64e6
     epci = indicateurs("population", niveau="epci", millesime=2023, couverture=True)
-    assert epci["population_communes_non_renseignees"].sum() == 17
+    assert epci["population_communes_non_renseignees"].sum() == 0
+    assert (epci["population_statut"] != "incomplet").all()

@@ -50,7 +50,8 @@ def test_specification_carte_departements(dossier_temporaire):
     titres = {p["name"]: p.get("value") for p in spec["params"]}
     assert titres["titres"]["0"] == "Part des 65 ans et plus (2021)"
     assert titres["legendes"]["0"] == ["%", "quantiles, 5 classes"]
-    assert [t["title"] for t in principale["encoding"]["tooltip"]] == ["Territoire", "Code", "Valeur", "Millésime"]
+    assert [t["title"] for t in principale["encoding"]["tooltip"]] == ["Territoire", "Code", "Valeur", "Millésime",
+                                                                     "Complétude"]
 
 
 def test_description_en_francais():
@@ -77,7 +78,27 @@ def test_palette_divergente_centree_sur_zero():
 def test_methodes_de_classification(methode):
     c = carte("densite_population", niveau="departement", classification=methode, k=4)
     assert len(c.options[0].classes) <= 4
-    assert c.valeurs["c0"].between(-1, 3).all()
+    assert c.valeurs["c0"].between(-2, 3).all()  # -2 : incomplet, -1 : non disponible
+
+
+def test_incomplet_distinct_de_non_disponible():
+    """Un territoire dont des communes manquent est « incomplet » (infobulle), pas « non disponible »."""
+    c = carte("population", niveau="departement", millesime=2016)
+    valeurs = c.valeurs.set_index("code")
+    compl = __import__("territoire_lib").completude("population", niveau="departement", millesime=2016)
+    incomplets = compl.index[compl["statut"] == "incomplet"]
+    for code in incomplets:
+        assert valeurs.loc[code, "c0"] == -2
+        assert valeurs.loc[code, "n0"].startswith("incomplet : ")
+    assert valeurs.loc["976", "c0"] == -1  # Mayotte : aucune valeur
+    assert (valeurs["c0"] >= 0).sum() == len(valeurs) - len(incomplets) - 1
+    spec = c.specification()
+    libelles = next(p for p in spec["params"] if p["name"] == "libelles")["value"]["0"]
+    assert libelles[:2] == ["Incomplet (communes sans valeur)", "Donnée non disponible"]
+    partielle = carte("population", niveau="departement", millesime=2016, partiel=True)
+    if len(incomplets):
+        assert "sommes partielles" in partielle.options[0].source
+        assert partielle.valeurs.set_index("code").loc[incomplets[0], "n0"].startswith("partiel : ")
 
 
 def test_bornes_manuelles():

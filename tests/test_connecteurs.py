@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import territoire_lib as tl
@@ -22,12 +23,23 @@ RACINE = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "connecteurs"
 FICHIERS = {
     "arcep_ftth_communes": "fixture_arcep_commune_techno.csv",
-    "insee_bpe_2024": "fixture_BPE24.zip",
+    "insee_bpe_2023": "fixture_BPE23.zip",
     "insee_filosofi_2021": "fixture_base-cc-filosofi-2021-geo2025_csv.zip",
     "insee_mobpro_2022": "fixture_base-flux-mobilite-domicile-lieu-travail-2022_csv.zip",
     "france_tiers_lieux_2023": "fixture_bdftl-2023-01-fiche-identite.csv",
     "mediation_numerique_nationale": "fixture_lieux-de-mediation-numerique.csv",
+    "anct_france_services": "fixture_liste-france-services.csv",
+    "insee_aav2020": "fixture_AAV2020_au_01-01-2025.zip",
+    "insee_uu2020": "fixture_UU2020_au_01-01-2025.zip",
+    "insee_bv2022": "fixture_BV2022_au_01-01-2025.zip",
+    "insee_ze2020": "fixture_ZE2020_au_01-01-2025.zip",
+    "insee_bpe_communes": "fixture_DS_BPE_CSV_FR.zip",
+    "insee_filosofi_2017": "fixture_indic-struct-distrib-revenu-2017-COMMUNES.zip",
+    **{f"insee_rp_logement_{a}": f"fixture_RP{a}_LOGEMT_csv.zip" for a in (2016, 2017, 2018, 2019, 2020)},
+    "insee_rp_logement_2021": "fixture_RP2021_logemt.parquet",
 }
+#: Sources composées de plusieurs millésimes (aucun fichier propre).
+SERIES = {s.id for s in commun.lire_sources_web().values() if s.composantes}
 
 
 @pytest.fixture
@@ -38,9 +50,14 @@ def cache_vide(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def cache_fixtures(cache_vide):
-    """Cache où chaque source « téléchargée » est sa fixture."""
+def cache_fixtures(cache_vide, monkeypatch):
+    """Cache où chaque source « téléchargée » est sa fixture (taille et md5 déclarés = ceux de la fixture)."""
+    sources = commun.lire_sources_web()
     for sid, nom in FICHIERS.items():
+        src = sources[sid]
+        if src.octets or src.md5:
+            monkeypatch.setitem(sources, sid, dataclasses.replace(
+                src, octets=(FIXTURES / nom).stat().st_size, md5=commun._md5(FIXTURES / nom)))
         cible = commun.chemin_brut(commun.source_web(sid))
         cible.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(FIXTURES / nom, cible)
@@ -52,9 +69,11 @@ def _analyser(sid):
 
 
 def test_toutes_les_sources_ont_un_analyseur_et_une_fixture():
-    assert set(commun.lire_sources_web()) == set(connecteurs.ANALYSEURS) == set(FICHIERS)
+    assert set(commun.lire_sources_web()) == set(connecteurs.ANALYSEURS) == set(FICHIERS) | SERIES
     for s in commun.lire_sources_web().values():
+        assert all(c in FICHIERS for c in s.composantes)
         assert s.url.startswith("https://") and s.licence and s.millesime and s.colonnes
+        assert set(s.colonnes) <= set(s.schema_complet)
 
 
 def test_filosofi_secret_fusion_et_codes_non_apparies():
@@ -76,14 +95,81 @@ def test_arcep_somme_des_anciens_codes():
 
 
 def test_bpe_comptages_arrondissements_et_distances():
-    t = _analyser("insee_bpe_2024")
+    t = _analyser("insee_bpe_2023")
     assert len(t) == len(tl.territoires("commune"))
     assert t.loc["75056", ["nb_medecins_generalistes", "nb_pharmacies"]].tolist() == [1, 1]
-    assert t.loc["01165", "nb_medecins_generalistes"] == 1 and t.loc["01002", "nb_france_services"] == 0
-    assert t.loc["01001", "distance_france_services_km"] < 1
+    assert t.loc["01165", "nb_medecins_generalistes"] == 1 and t.loc["01002", "nb_france_services_bpe"] == 0
+    assert t.loc["01053", "nb_medecins_generalistes"] == 1  # compté même sans coordonnées
+    assert t.loc["75056", "distance_pharmacie_km"] < 5
     r = t.attrs["rapport"]
     assert r["codes_traduits"] == {"01003": "01165", "75101": "75056"} and r["codes_non_apparies"] == ["99999"]
-    assert r["equipements_sans_coordonnees_pour_distances"] == 2
+    assert r["equipements_sans_coordonnees_pour_distances"] == 1
+    assert r["points_de_reference"]["mairie"] > 30000
+
+
+def test_bpe_format_agrege_sans_double_compte():
+    t = _analyser("insee_bpe_communes")
+    assert t.loc["01053", ["nb_pharmacies_2023", "nb_medecins_generalistes_2023", "nb_equipements_bpe_2023"]].tolist() == [2, 3, 9]
+    assert t.loc["01053", "nb_france_services_2023"] == 0  # commune citée : vrai zéro
+    assert t.loc["01165", "nb_pharmacies_2023"] == 2  # 01070 + 01165
+    assert t.loc["75056", "nb_pharmacies_2023"] == 5  # l'arrondissement n'est pas recompté
+    assert pd.isna(t.loc["01002", "nb_pharmacies_2023"])  # commune absente du fichier : NA, jamais 0
+    r = t.attrs["rapport"]
+    assert r["annees"] == [2023] and r["codes_non_apparies"] == ["99999"]
+
+
+def test_filosofi_plusieurs_millesimes(cache_fixtures):
+    t = connecteurs.charger("insee_filosofi_series").set_index("code_commune")
+    assert t.loc["75056", ["mediane_niveau_vie_2017", "mediane_niveau_vie_2021"]].tolist() == [27000, 30000]
+    assert np.isnan(t.loc["01165", "mediane_niveau_vie_2017"])  # 01070 + 01165 fusionnées : médiane inconnue
+    assert t.loc["01165", "personnes_menages_fiscaux_2017"] == 1500  # sommes : elles s'additionnent
+    dep = tl.indicateurs("taux_pauvrete_filosofi", niveau="departement", codes=["75"], millesime=2017)
+    assert dep.loc["75", "taux_pauvrete_filosofi"] == pytest.approx(16.0)
+    dep = tl.indicateurs("taux_pauvrete_filosofi", niveau="departement", codes=["75"], millesime=2021)
+    assert dep.loc["75", "taux_pauvrete_filosofi"] == pytest.approx(15.0)
+    com = tl.indicateurs("mediane_niveau_vie_filosofi", codes=["01053"], millesime=2017)
+    assert com.loc["01053", "mediane_niveau_vie_filosofi"] == 20000
+    ligne = connecteurs.millesime_en_cache("insee_filosofi_series")
+    assert "2017" in ligne and "2021" in ligne
+
+
+def test_rp_logements_plusieurs_millesimes(cache_fixtures):
+    from territoire_lib.connecteurs import rp_logements
+
+    t = rp_logements.analyser(2016, FIXTURES / FICHIERS["insee_rp_logement_2016"]).set_index("code_commune")
+    assert t.loc["75056", ["logements", "residences_secondaires", "logements_vacants"]].tolist() == [7.5, 1.0, 1.5]
+    assert t.loc["01165", ["logements", "residences_secondaires"]].tolist() == [4.0, 1.0]  # 01070 + 01165
+    assert t.attrs["rapport"]["codes_non_apparies"] == ["99999"]
+    v16 = tl.indicateurs("part_logements_vacants_rp", codes=["75056"], millesime=2016)
+    v21 = tl.indicateurs("part_logements_vacants_rp", codes=["75056"], millesime=2021)
+    assert v16.loc["75056", "part_logements_vacants_rp"] == pytest.approx(20.0)
+    assert v21.loc["75056", "part_logements_vacants_rp"] == pytest.approx(100 * 3.5 / 9.5)
+    # l'extrait ne couvre que quelques communes de l'Ain : le département est incomplet (NaN motivé) ;
+    # la somme partielle n'est rendue que sur demande, étiquetée « partiel »
+    dep = tl.indicateurs("part_residences_secondaires_rp", niveau="departement", codes=["01"], millesime=2019,
+                         couverture=True)
+    assert np.isnan(dep.loc["01", "part_residences_secondaires_rp"])
+    assert dep.loc["01", "part_residences_secondaires_rp_statut"] == "incomplet"
+    dep = tl.indicateurs("part_residences_secondaires_rp", niveau="departement", codes=["01"], millesime=2019,
+                         partiel=True, couverture=True)
+    assert dep.loc["01", "part_residences_secondaires_rp"] == pytest.approx(100 * 1.0 / 9.0)
+    assert dep.loc["01", "part_residences_secondaires_rp_statut"] == "partiel"
+
+
+def test_rp_logements_poids_illisible_erreur(tmp_path):
+    import zipfile
+
+    from territoire_lib.connecteurs import rp_logements
+
+    chemin = tmp_path / "rp.zip"
+    with zipfile.ZipFile(chemin, "w") as z:
+        z.writestr("FD_LOGEMT_2017.csv", "COMMUNE;CATL;IPONDL\n75056;1;deux\n")
+    with pytest.raises(commun.FichierWebNonConforme, match="insee_rp_logement_2017.*IPONDL"):
+        rp_logements.analyser(2017, chemin)
+    with zipfile.ZipFile(chemin, "w") as z:
+        z.writestr("FD_LOGEMT_2017.csv", "COMMUNE;IPONDL\n75056;1.0\n")
+    with pytest.raises(commun.FichierWebNonConforme, match="colonnes attendues absentes du fichier : CATL"):
+        rp_logements.analyser(2017, chemin)
 
 
 def test_mobpro_flux_et_arrondissements():
@@ -130,12 +216,12 @@ def test_sans_reseau_une_ligne_et_none(cache_vide, monkeypatch, capsys):
 
 
 def test_fichier_corrompu_une_ligne(cache_vide, capsys):
-    cible = commun.chemin_brut(commun.source_web("insee_bpe_2024"))
+    cible = commun.chemin_brut(commun.source_web("insee_filosofi_2021"))
     cible.parent.mkdir(parents=True)
     cible.write_bytes(b"PK\x03\x04 tronque")
-    assert connecteurs.essayer("insee_bpe_2024") is None
+    assert connecteurs.essayer("insee_filosofi_2021") is None
     ligne = capsys.readouterr().out.strip()
-    assert "\n" not in ligne and "corrompu" in ligne and "BPE24.zip" in ligne
+    assert "\n" not in ligne and "corrompu" in ligne and "filosofi-2021" in ligne
 
 
 def _simuler_telechargement(monkeypatch, fixture):
@@ -167,13 +253,17 @@ def test_empreinte_enregistree_puis_epinglee(cache_vide, monkeypatch, capsys):
 
 def test_indicateurs_web_comme_les_autres(cache_fixtures):
     df = tl.indicateurs("taux_pauvrete", niveau="epci", couverture=True)
-    assert df.loc["200071751", "taux_pauvrete"] == pytest.approx(20.0)
+    assert np.isnan(df.loc["200071751", "taux_pauvrete"])  # communes sous secret : jamais une somme partielle tue
     assert df.loc["200071751", "taux_pauvrete_communes_non_renseignees"] > 0
+    assert df.loc["200071751", "taux_pauvrete_statut"] == "incomplet"
+    df = tl.indicateurs("taux_pauvrete", niveau="epci", couverture=True, partiel=True)
+    assert df.loc["200071751", "taux_pauvrete"] == pytest.approx(20.0)
+    assert df.attrs["completude"]["taux_pauvrete"]["territoires"]["200071751"]["statut"] == "partiel"
     com = tl.indicateurs(["mediane_niveau_vie", "part_locaux_raccordables_fibre"], codes=["75056", "01001"])
     assert com.loc["75056", "mediane_niveau_vie"] == 30000
     assert com.loc["01001", "part_locaux_raccordables_fibre"] == pytest.approx(95.0)
     dep = tl.indicateurs(["nb_france_services", "nb_tiers_lieux", "part_actifs_travaillant_hors_commune"],
-                         niveau="departement", codes=["01"])
+                         niveau="departement", codes=["01"], partiel=True)
     assert dep.loc["01", "nb_france_services"] == 2 and dep.loc["01", "nb_tiers_lieux"] == 3
     assert "Filosofi 2021" in tl.ligne_source("taux_pauvrete")
     assert "Licence Ouverte" in tl.indicateur("taux_pauvrete").licences
@@ -194,7 +284,7 @@ def test_ligne_de_commande(cache_fixtures, capsys):
     from territoire_lib.connecteurs.__main__ import main
 
     assert main(["liste"]) == 0
-    assert "insee_bpe_2024" in capsys.readouterr().out
+    assert "insee_bpe_2023" in capsys.readouterr().out
     assert main(["telecharger", "france_tiers_lieux_2023"]) == 0
     assert connecteurs.statut().set_index("source").loc["france_tiers_lieux_2023", "table"]
 
@@ -203,6 +293,8 @@ def test_ligne_de_commande(cache_fixtures, capsys):
 @pytest.mark.parametrize("sid", sorted(FICHIERS))
 def test_source_officielle_en_ligne(sid, tmp_path, monkeypatch):
     """Télécharge la vraie source, l'analyse et vérifie l'ordre de grandeur."""
+    if not commun.source_web(sid).adresse_verifiee:
+        pytest.skip(f"{sid} : adresse de téléchargement non vérifiée (import manuel, voir sources_web.toml)")
     monkeypatch.setenv("TERRITOIRE_CACHE", str(tmp_path))
     table = connecteurs.charger(sid)
     assert table["code_commune"].is_unique
@@ -216,6 +308,9 @@ def test_indicateurs_en_ligne_et_vue_flux(cache_fixtures, capsys):
     assert df.loc["75", "taux_pauvrete"] == pytest.approx(15.0)
     od = connecteurs.essayer("insee_mobpro_2022", vue="flux")
     assert {"code_commune_residence", "code_commune_travail", "actifs_occupes"} <= set(od.columns)
+    sortie = capsys.readouterr().out.strip().splitlines()
+    assert sortie == [connecteurs.millesime_en_cache("insee_filosofi_2021")]  # le millésime servi, en une ligne
+    assert "Filosofi 2021" in sortie[0] and "fichier en cache" in sortie[0]
     assert connecteurs.indicateurs_en_ligne("mediane_niveau_vie", niveau="epci") is None
     assert len(capsys.readouterr().out.strip().splitlines()) == 1
 

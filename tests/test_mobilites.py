@@ -184,9 +184,14 @@ def test_double_vulnerabilite_mauvaises_demandes(kwargs, erreur):
 def test_versement_mobilite():
     v = mobilites.versement_mobilite_par_groupe(None).loc["France entière"]
     t = table_communes()
-    vm = t["versement_mobilite"].fillna(False).astype(bool)
-    assert v["nb_communes_versement"] == vm.sum()
-    assert v["part_population_%"] == pytest.approx(100 * t.loc[vm, "population_2023"].sum() / t["population_2023"].sum())
+    vm = t["versement_mobilite"]
+    avec = vm.eq(True).fillna(False).astype(bool)
+    assert v["nb_communes_versement"] == avec.sum()
+    assert v["nb_communes_inconnues"] == vm.isna().sum() - 17  # Mayotte (sans population légale) exclue
+    assert v["part_population_avec_%"] == pytest.approx(100 * t.loc[avec, "population_2023"].sum() / t["population_2023"].sum())
+    inconnue = 100 * t.loc[vm.isna(), "population_2023"].sum() / t["population_2023"].sum()
+    assert v["part_population_inconnue_%"] == pytest.approx(inconnue)  # jamais comptée « sans versement »
+    assert v[["part_population_avec_%", "part_population_sans_%", "part_population_inconnue_%"]].sum() == pytest.approx(100)
     g = mobilites.versement_mobilite_par_groupe("degurba")
     assert g["nb_communes"].sum() + g.attrs["exclus"] == len(t)
 

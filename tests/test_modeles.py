@@ -21,12 +21,20 @@ def test_sept_modeles_complets_et_indicateurs_du_catalogue():
     for m in profils:
         assert m["resume"] and m["phrase_cle"] and m["angle_mort"]
         assert len(m["phrase_cle"]) < 250 and m["phrase_cle"].count(". ") == 0  # une seule phrase
-        assert len(m["indicateurs"]) >= 3
+        assert len(m["indicateurs"]) >= 2
         for i in m["indicateurs"]:
             assert indicateur(i["id"]).agregeable
             assert "mediation" not in i["id"]  # couverture régionale seulement : pas dans un score national
+            # sans variance (courriel ≈ 99 % ; parité obligatoire partout depuis 2026) ou pur effet de taille
+            assert i["id"] not in ("mairie_courriel", "part_femmes_elues", "population", "densite_population",
+                                   "nb_lycees")
             assert i["sens"] in (1, -1) and i["poids"] > 0 and i["justification"].endswith(".")
     assert len({m["couleur"] for m in profils}) == 7
+
+
+def test_cyber_ne_recompense_pas_le_territoire_mal_servi():
+    cyber = {i["id"]: i["sens"] for i in M.profils_modeles()[0]["indicateurs"]}
+    assert cyber.get("distance_lycee", -1) < 0 and cyber.get("heures_ouverture_mairie", 1) > 0
 
 
 def test_profils_renvoyes_en_copie():
@@ -90,7 +98,7 @@ def test_normaliser_centile_median_et_egalites():
 
 def test_scores_moyenne_ponderee_orientee():
     c = pd.DataFrame({"x": [90.0, 10.0], "y": [30.0, 70.0], "z": [50.0, 20.0]}, index=["T1", "T2"])
-    s = M.calculer_scores(c, PROFILS)
+    s = M.calculer_scores(c, PROFILS, standardise=False)
     assert s.loc["T1", "a"] == pytest.approx((2 * 90 + 30) / 3)
     assert s.loc["T1", "b"] == pytest.approx((10 + 50) / 2)
     assert s.loc["T2", "a"] == pytest.approx((2 * 10 + 70) / 3)
@@ -102,10 +110,10 @@ def test_scores_moyenne_ponderee_orientee():
 
 def test_poids_indicateurs_et_modeles():
     c = pd.DataFrame({"x": [90.0], "y": [30.0], "z": [50.0]})
-    s = M.calculer_scores(c, PROFILS, poids_indicateurs={"x": 0.5})  # x pèse 1 dans a, 0,5 dans b
+    s = M.calculer_scores(c, PROFILS, poids_indicateurs={"x": 0.5}, standardise=False)  # x pèse 1 dans a, 0,5 dans b
     assert s.loc[0, "a"] == pytest.approx((90 + 30) / 2)
     assert s.loc[0, "b"] == pytest.approx((0.5 * 10 + 50) / 1.5)
-    s = M.calculer_scores(c, PROFILS, poids_modeles={"b": 3})
+    s = M.calculer_scores(c, PROFILS, poids_modeles={"b": 3}, standardise=False)
     assert s.loc[0, "b"] == pytest.approx(90) and s.loc[0, "modele_dominant"] == "b"
     with pytest.raises(M.ProfilModeleInvalide, match="Identifiants valides : x, y, z"):
         M.calculer_scores(c, PROFILS, poids_indicateurs={"w": 1})
@@ -116,7 +124,7 @@ def test_poids_indicateurs_et_modeles():
 def test_valeurs_manquantes_regle_des_deux_tiers():
     # a : x (poids 2) manquant → 1/3 du poids renseigné → NaN ; b : z seul (1/2) → NaN
     c = pd.DataFrame({"x": [np.nan, 80.0], "y": [60.0, np.nan], "z": [40.0, np.nan]})
-    s = M.calculer_scores(c, PROFILS)
+    s = M.calculer_scores(c, PROFILS, standardise=False)
     assert np.isnan(s.loc[0, "a"]) and np.isnan(s.loc[0, "b"])
     assert pd.isna(s.loc[0, "modele_dominant"])
     # ligne 1 : a garde x (2/3 du poids) → score = 80 ; b n'a que x (1/2) → NaN → pas de dominant
@@ -125,9 +133,21 @@ def test_valeurs_manquantes_regle_des_deux_tiers():
     assert s.attrs["scores_incomplets"] == {"a": 1, "b": 2}
 
 
+def test_scores_standardises_avant_comparaison():
+    # « a » : scores bruts élevés mais peu dispersés ; « b » : plus bas mais plus dispersés.
+    rng = np.random.default_rng(0)
+    c = pd.DataFrame({"x": rng.uniform(60, 70, 50), "y": rng.uniform(60, 70, 50), "z": rng.uniform(0, 100, 50)})
+    brut = M.calculer_scores(c, PROFILS, standardise=False)
+    z = M.calculer_scores(c, PROFILS)
+    assert np.allclose(z[["a", "b"]].mean(), 50) and np.allclose(z[["a", "b"]].std(), 10)
+    attendu = ((brut[["a", "b"]] - brut[["a", "b"]].mean()) / brut[["a", "b"]].std()).idxmax(axis=1)
+    assert z["modele_dominant"].tolist() == attendu.tolist()
+    assert set(z["modele_dominant"]) == {"a", "b"} and (brut["modele_dominant"] == "a").mean() > 0.5
+
+
 def test_modele_retire_par_poids_nul_ne_bloque_pas_le_dominant():
     c = pd.DataFrame({"x": [80.0], "y": [60.0], "z": [np.nan]})
-    s = M.calculer_scores(c, PROFILS, poids_indicateurs={"z": 0, "x": 0})  # b n'a plus aucun poids
+    s = M.calculer_scores(c, PROFILS, poids_indicateurs={"z": 0, "x": 0}, standardise=False)  # b n'a plus aucun poids
     assert s.loc[0, "modele_dominant"] == "a"
 
 
@@ -218,14 +238,28 @@ def test_profil_territoire():
     assert p.attrs["nom"] == "Toulouse Métropole"
     assert len(p) == sum(len(m["indicateurs"]) for m in M.profils_modeles())
     s = M.scores_modeles("epci").set_index("code").loc["243100518"]
+    brut = M.scores_modeles("epci", standardise=False).set_index("code").loc["243100518"]
     for m, g in p.groupby("modele"):
         w = g["poids"]
-        assert (w * g["centile_oriente"]).sum() / w.sum() == pytest.approx(s[m])
+        assert (w * g["centile_oriente"]).sum() / w.sum() == pytest.approx(brut[m])
         assert g["score_modele"].iloc[0] == pytest.approx(s[m])
     assert p.attrs["modele_dominant"] == s["modele_dominant"]
     assert ((p["cible"] == 100) == (p["sens"] == 1)).all()
     with pytest.raises(Exception, match="Code de epci inconnu"):
         M.profil_territoire("123")
+
+
+def test_correlations_et_stabilite_epci():
+    c = M.correlations_modeles("epci")
+    assert c.shape == (7, 8) and np.allclose(np.diag(c[MODELES]), 1)
+    assert c["log_densite"].abs().max() < 0.85  # plus aucun score n'est la densité renommée à 0,8 et plus
+    st = M.stabilite_modeles("epci")
+    t = st.territoires
+    assert st.resume["nb_scenarios"] == 3 * (1 + len(M.indicateurs_modeles())) * 2
+    assert t["part_scenarios_identiques_%"].between(0, 100).all()
+    ref = M.scores_modeles("epci", rapporter=False).set_index("code")["modele_dominant"]
+    assert (t["reference"].dropna() == ref.reindex(t["reference"].dropna().index)).all()
+    assert 0 <= st.resume["part_stables_%"] <= st.resume["part_stables_80_%"] <= 100
 
 
 def test_profil_commune_ancien_code():

@@ -78,8 +78,34 @@ def test_presence_recalcule_les_parts():
 
 def test_modele_logistique():
     m = nu.modele_site_web()
-    assert m.attrs["n"] + m.attrs["ecartees"] == len(table_communes())
-    assert m.loc["commune_rurale", "rapport_de_cotes"] < 1  # à population égale, le rural est moins en ligne
+    a = m.attrs
+    assert a["n"] + a["ecartees"] + a["ecartees_departements_sans_variation"] == len(table_communes())
+    assert a["effets_fixes"] and a["nb_departements"] > 90 and a["converge"]
+    assert 0 < a["pseudo_r2"] < 1
+    # À population égale et dans un même département, le rural est moins en ligne (IC sous 1) …
+    assert m.loc["commune_rurale", "ic95_haut"] < 1
+    # … et la part des 65 ans et plus va avec PLUS de sites, pas moins.
+    assert m.loc["part_65_ans_par_10_points", "ic95_bas"] > 1
+    assert (m["ic95_bas"] < m["rapport_de_cotes"]).all() and (m["rapport_de_cotes"] < m["ic95_haut"]).all()
+
+
+def test_modele_logistique_contre_statsmodels_direct():
+    # Sans effets fixes : mêmes coefficients qu'un logit statsmodels écrit à la main (API matricielle).
+    import statsmodels.api as sm
+
+    t = table_communes()
+    x = pd.DataFrame({
+        "log10_population": np.log10(t["population_2023"].where(t["population_2023"] > 0)),
+        "commune_rurale": (t["degurba_niveau1_libelle"] == "Zones rurales").astype(float).where(
+            t["degurba_niveau1_libelle"].notna()),
+        "part_65": 10 * t["population_65_ans_et_plus"] / t["population_rp2021"].where(t["population_rp2021"] > 0),
+    })
+    y = t["a_site_web"].astype(float)
+    ok = x.notna().all(axis=1) & y.notna()
+    direct = sm.Logit(y[ok], sm.add_constant(x[ok])).fit(disp=False)
+    m = nu.modele_site_web(effets_fixes=False)
+    assert np.allclose(m["coefficient"].to_numpy(), direct.params.iloc[1:].to_numpy(), rtol=1e-5)
+    assert m.attrs["pseudo_r2"] == pytest.approx(direct.prsquared)
 
 
 # --- zones blanches -----------------------------------------------------------------------
@@ -112,11 +138,25 @@ def test_zones_blanches_entrees_invalides():
 # --- indice proxy ---------------------------------------------------------------------------
 def test_normaliser_sens_et_bornes():
     s = pd.Series([3.0, 1.0, 2.0, np.nan])
-    for methode in ("rang", "minmax"):
-        n = nu.normaliser(s, -1, methode)
-        assert n.iloc[1] == 1.0 and n.iloc[0] == 0.0 and np.isnan(n.iloc[3])
+    n = nu.normaliser(s, -1, "minmax")
+    assert n.iloc[1] == 1.0 and n.iloc[0] == 0.0 and np.isnan(n.iloc[3])
+    # rang : centile médian (rang − ½) / n, le même que pour les modèles du carnet 05
+    r = nu.normaliser(s, -1, "rang")
+    assert r.iloc[1] == pytest.approx(1 - 0.5 / 3) and r.iloc[0] == pytest.approx(0.5 / 3)
+    z = nu.normaliser(s, 1, "zscore")
+    assert z.mean() == pytest.approx(0) and z.std() == pytest.approx(1)
     with pytest.raises(ValueError, match="rang"):
         nu.normaliser(s, methode="z")
+
+
+def test_incertitude_fragilite_plus_large_que_un_poids_a_la_fois():
+    r = nu.incertitude_fragilite(region="84")
+    assert r.resume["nb_scenarios"] == 3 * 7 * 2  # 3 normalisations × (1 + 6 exclusions) × 2 pondérations
+    assert set(r.scenarios["exclue"]) == {"aucune", *nu.COMPOSANTES}
+    un_a_la_fois = nu.sensibilite_poids(region="84")["part_changeant_de_quintile_%"].max()
+    assert r.scenarios["part_changement_%"].max() > un_a_la_fois
+    c = nu.correlations_fragilite(region="84")
+    assert np.allclose(np.diag(c), 1) and np.allclose(c, c.T)
 
 
 def test_indice_poids_un_seul_composant_egale_sa_norme():

@@ -53,7 +53,12 @@ def test_fiche_epci_classe_nature():
     f = pt.fiche_portrait("244400404", "epci").set_index("indicateur")  # Nantes Métropole
     assert f.loc["population", "classe"] == "Métropoles"
     assert f.loc["population", "sur_classe"] < f.loc["population", "sur"]
-    assert f.loc["population", "reference"] == "médiane des territoires"
+    # « France » : la valeur de la France (le total pour un effectif), la médiane est à part
+    import territoire_lib as tl
+
+    total = tl.indicateurs("population", niveau="zone")["population"].sum()
+    assert f.loc["population", "france"] == pytest.approx(total)
+    assert f.loc["population", "mediane"] < f.loc["population", "france"] / 100
 
 
 def test_fiche_commune_oui_non_sans_rang():
@@ -73,7 +78,27 @@ def pd_na():
 def test_valeur_manquante_jamais_zero():
     f = pt.fiche_portrait("25056", "commune").set_index("indicateur")  # hors couverture de la médiation
     assert np.isnan(f.loc["lieux_mediation_pour_10000_hab", "valeur"])
-    assert "non disponible" in f.loc["lieux_mediation_pour_10000_hab", "lecture"]
+    assert "non couvert" in f.loc["lieux_mediation_pour_10000_hab", "lecture"]
+
+
+def test_mediation_non_couverte_hors_auvergne_rhone_alpes():
+    # Besançon (hors région) : jamais comparé à des valeurs d'Auvergne-Rhône-Alpes
+    f = pt.fiche_portrait("25", "departement").set_index("indicateur")
+    for i in ("distance_lieu_mediation", "lieux_mediation_pour_10000_hab"):
+        assert "non couvert" in f.loc[i, "lecture"]
+        assert np.isnan(f.loc[i, "france"]) and np.isnan(f.loc[i, "valeur_classe"]) and pd_na() is f.loc[i, "rang"]
+    g = pt.fiche_portrait("63", "departement").set_index("indicateur")  # Puy-de-Dôme, dans la région
+    assert not np.isnan(g.loc["distance_lieu_mediation", "valeur"]) and np.isnan(g.loc["distance_lieu_mediation", "france"])
+
+
+def test_centile_median_des_ex_aequo():
+    import pandas as pd
+
+    # une valeur partagée par la majorité n'est pas au centile 0
+    rang, sur, centile = pt._position(pd.Series([0.0] * 6 + [1.0, 2.0, 3.0, 4.0]), 0.0)
+    assert (rang, sur, centile) == (5, 10, 30.0)
+    f = pt.fiche_portrait("25056", "commune").set_index("indicateur")
+    assert "centile" in f.loc["part_65_ans_et_plus", "lecture"]
 
 
 def test_voisins_contigus_et_ile():
@@ -108,9 +133,13 @@ def test_carte_voisinage_entoure_le_territoire():
 def test_section_modele():
     assert "intercommunalités et les communes seulement" in pt._section_modele("25", "departement")
     toulouse = pt._section_modele("243100518", "epci")
-    assert "Compétitivité territoriale" in toulouse and "Ce qui le rapproche du modèle" in toulouse
+    # les sept scores et leur stabilité, jamais un « modèle le plus proche » comme verdict
+    assert all(m["nom"] in toulouse for m in __import__("territoire_lib.modeles").modeles.profils_modeles())
+    assert "Domine dans" in toulouse and "modèle le plus proche" not in toulouse
+    assert "au-dessus de la médiane" in toulouse
     assert "Non disponible" in pt._section_modele("200050532", "epci")  # Mayotte : recensement absent
-    assert "Modèle de territoire le plus proche" in pt.portrait("Toulouse Métropole", "epci")._repr_html_()
+    page = pt.portrait("Toulouse Métropole", "epci")._repr_html_()
+    assert "scores et stabilité" in page and "modèle le plus proche" not in page
 
 
 def test_export_html_autonome_et_png(tmp_path):

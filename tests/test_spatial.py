@@ -113,7 +113,7 @@ def test_valeurs_manquantes_et_voisins_perdus(poids_grille):
 def test_lisa_quadrants_et_effectifs(poids_grille):
     g, _ = poids_grille
     valeurs = _motif(lambda i, j: 10.0 if (i < 3 and j < 3) else 0.0)  # un bloc « haut » dans un coin
-    df = spatial.lisa(valeurs, poids=g, seuil=0.05)
+    df = spatial.lisa(valeurs, poids=g, seuil=0.05, correction=None)
     assert list(df.columns) == ["valeur", "decalage", "I_local", "p_sim", "quadrant"]
     assert df["quadrant"].dtype == "category"
     assert set(df["quadrant"].cat.categories) == {"haut-haut", "bas-bas", "haut-bas", "bas-haut", "non significatif"}
@@ -124,6 +124,43 @@ def test_lisa_quadrants_et_effectifs(poids_grille):
     assert sum(eff.values()) == len(df) == COTE * COTE
     assert eff["haut-haut"] >= 1
     assert df["decalage"].loc["c00"] == pytest.approx(10.0)
+
+
+def test_lisa_fdr_et_bonferroni_contre_calcul_direct(poids_grille):
+    from scipy.stats import false_discovery_control
+
+    g, _ = poids_grille
+    valeurs = _motif(lambda i, j: 10.0 if (i < 3 and j < 3) else (i * 7 + j * 3) % 5)
+    brut = spatial.lisa(valeurs, poids=g, correction=None)
+    fdr = spatial.lisa(valeurs, poids=g)  # défaut : Benjamini-Hochberg
+    bonf = spatial.lisa(valeurs, poids=g, correction="bonferroni", permutations=9999)
+    assert fdr.attrs["correction"] == "fdr"
+    # Mêmes pseudo-p (même graine), sur la grille exacte k / (permutations + 1).
+    pd.testing.assert_series_equal(brut["p_sim"], fdr["p_sim"])
+    assert np.allclose(brut["p_sim"] * 1000, np.round(brut["p_sim"] * 1000))
+    # Benjamini-Hochberg par scipy : mêmes territoires significatifs.
+    rejet = false_discovery_control(fdr["p_sim"].to_numpy(), method="bh") <= 0.05
+    assert ((fdr["quadrant"] != "non significatif").to_numpy() == rejet).all()
+    # Bonferroni : p ≤ 0,05 / n.
+    n = len(bonf)
+    assert bonf.attrs["seuil_effectif"] == pytest.approx(0.05 / n)
+    assert ((bonf["quadrant"] != "non significatif").to_numpy() == (bonf["p_sim"] <= 0.05 / n).to_numpy()).all()
+    # Une correction ne crée jamais de regroupement : effectifs avant ≥ après.
+    for r in (fdr, bonf):
+        avant, apres = r.attrs["effectifs_sans_correction"], r.attrs["effectifs"]
+        assert apres["non significatif"] >= avant["non significatif"]
+    assert "Benjamini-Hochberg" in fdr.attrs["description"] and "pseudo-p ≤" in fdr.attrs["description"]
+    with pytest.raises(ValueError, match="Correction inconnue"):
+        spatial.lisa(valeurs, poids=g, correction="holm")
+
+
+def test_lisa_lissage_bayes_empirique():
+    df = spatial.lisa("part_65_ans_et_plus", niveau="departement", lissage="bayes_empirique", permutations=99)
+    assert df.attrs["lissage"] == "bayes_empirique" and "Bayes empirique" in df.attrs["description"]
+    assert len(df) == 96
+    with pytest.raises(ValueError, match="ratio"):
+        spatial.lisa("evolution_population_annuelle", niveau="departement", millesime="2016-2023",
+                     lissage="bayes_empirique", permutations=99)
 
 
 def test_graine_reproductible_sans_toucher_au_generateur(poids_grille):
@@ -179,4 +216,9 @@ def test_communes_croissance_autocorrelee():
     assert r["n"] > 34_000
     df = spatial.lisa("evolution_population_annuelle", niveau="commune", millesime="2016-2023")
     assert len(df) == r["n"] and df.index.name == "code_commune"
-    assert df.attrs["effectifs"]["haut-haut"] > 500
+    # Sans correction, des milliers de « regroupements » au seuil de 5 % (≈ 1 700 attendus par hasard) ;
+    # avec le contrôle du taux de fausses découvertes, ils ne résistent pas à 999 permutations.
+    assert df.attrs["effectifs_sans_correction"]["haut-haut"] > 500
+    assert df.attrs["effectifs"]["haut-haut"] < df.attrs["effectifs_sans_correction"]["haut-haut"]
+    e = spatial.lisa("evolution_population_annuelle", niveau="epci", millesime="2016-2023")
+    assert e.attrs["effectifs"]["haut-haut"] > 50

@@ -1,8 +1,8 @@
 """Connecteurs web : sources officielles en ligne, avec cache vérifié et repli hors ligne.
 
-Six sources n'existent que sur les portails des producteurs (Arcep, Insee BPE,
-Filosofi, MOBPRO, France Tiers-Lieux, cartographie nationale de la médiation
-numérique). Chacune est déclarée dans ``sources_web.toml`` et a son analyseur,
+Ces sources n'existent que sur les portails des producteurs (Arcep, Insee BPE,
+Filosofi, MOBPRO et zonages d'étude, ANCT France services, France Tiers-Lieux,
+cartographie nationale de la médiation numérique). Chacune est déclarée dans ``sources_web.toml`` et a son analyseur,
 qui rend une table communale au COG courant.
 
 - :func:`charger` : télécharge si besoin, vérifie, analyse (erreur française sinon) ;
@@ -22,17 +22,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 
 from ..erreurs import ErreurSource, IndicateurNonDisponible
-from . import arcep, bpe, filosofi, lieux, mobpro
+from . import arcep, bpe, bpe_communes, filosofi, france_services, lieux, mobpro, rp_logements, zonages
 from .commun import (
     COMMANDE_TELECHARGER,
     EmpreinteWebInattendue,
+    FichierWebNonConforme,
     SourceWebIndisponible,
+    bruts_presents,
     chemin_brut,
     chemin_table,
+    importer,
     lire_sources_web,
     registre_empreintes,
     source_web,
@@ -43,8 +47,10 @@ __all__ = [
     "ANALYSEURS",
     "SourceWebIndisponible",
     "EmpreinteWebInattendue",
+    "FichierWebNonConforme",
     "sources",
     "telecharger",
+    "importer",
     "analyser",
     "charger",
     "essayer",
@@ -54,6 +60,7 @@ __all__ = [
     "disponible",
     "rapport",
     "statut",
+    "millesime_en_cache",
 ]
 
 #: Analyseur (fichier brut → table communale) de chaque source.
@@ -64,6 +71,13 @@ ANALYSEURS: dict[str, Callable] = {
     mobpro.SOURCE: mobpro.analyser,
     lieux.TIERS_LIEUX: lieux.analyser_tiers_lieux,
     lieux.MEDIATION: lieux.analyser_mediation,
+    france_services.SOURCE: france_services.analyser,
+    bpe_communes.SOURCE: bpe_communes.analyser,
+    filosofi.SOURCE_2017: filosofi.analyser_2017,
+    filosofi.SERIES: filosofi.analyser_series,
+    **{source: partial(rp_logements.analyser, annee) for annee, source in rp_logements.SOURCES.items()},
+    rp_logements.SERIES: rp_logements.analyser_series,
+    **{source: partial(zonages.analyser, zonage) for zonage, (source, *_) in zonages.ZONAGES.items()},
 }
 
 
@@ -125,7 +139,7 @@ def charger(source_id: str, forcer: bool = False) -> pd.DataFrame:
         Messages en français nommant la source et son adresse.
     """
     src = source_web(source_id)
-    if not forcer and chemin_table(src).exists() and chemin_brut(src).exists():
+    if not forcer and chemin_table(src).exists() and bruts_presents(src):
         return table_communale(source_id)
     telecharger(source_id, forcer=forcer)
     return analyser(source_id)
@@ -188,18 +202,44 @@ def essayer(source_id: str, verbeux: bool = True, vue: str | None = None) -> pd.
     return table
 
 
+def millesime_en_cache(source_id: str) -> str:
+    """Une ligne : quelle version de la source le cache sert (millésime, date du fichier, empreinte).
+
+    Exemples
+    --------
+    >>> millesime_en_cache("source_inconnue")
+    'Source en ligne inconnue : source_inconnue.'
+    """
+    src = lire_sources_web().get(source_id)
+    if src is None:
+        return f"Source en ligne inconnue : {source_id}."
+    if src.composantes:  # série : le millésime et la date de chaque fichier
+        parties = [millesime_en_cache(c).removeprefix("Données en ligne utilisées : ").rstrip(".")
+                   for c in src.composantes]
+        return f"Données en ligne utilisées : {' ; '.join(parties)}."
+    info = registre_empreintes().get(source_id, {})
+    date = info.get("telecharge_le", "")[:10]
+    quand = f"fichier en cache du {date[8:10]}/{date[5:7]}/{date[:4]}" if date else "fichier en cache (date inconnue)"
+    empreinte = f", sha256 {info['sha256'][:12]}…" if info.get("sha256") else ""
+    return f"Données en ligne utilisées : {src.producteur}, {src.millesime} — {quand}{empreinte}."
+
+
 def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **options) -> pd.DataFrame | None:
     """:func:`territoire_lib.indicateurs` pour des indicateurs de sources en ligne, sans risque en atelier.
 
     Télécharge au besoin chaque source web nécessaire (via :func:`essayer`) ;
-    si l'une manque, une ligne d'explication et ``None``.
+    si l'une manque, une ligne d'explication et ``None``. En cas de succès,
+    une ligne par source dit quelle version le cache sert
+    (:func:`millesime_en_cache` : millésime, date du fichier, empreinte).
 
     Paramètres
     ----------
     ids : str ou liste de str
         Indicateurs du catalogue (les indicateurs hors ligne sont acceptés aussi).
     niveau : str
-        Niveau ou regroupement, comme pour :func:`territoire_lib.indicateurs`.
+        Niveau ou regroupement, comme pour :func:`territoire_lib.indicateurs` ; un
+        zonage d'étude en ligne (``aav2020``, ``uu2020``, ``bv2022``, ``ze2020``…)
+        est téléchargé au besoin comme les sources des indicateurs.
     **options
         ``millesime``, ``codes``, ``couverture``.
 
@@ -207,12 +247,13 @@ def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **option
     -------
     DataFrame ou None
     """
-    from ..catalogue import indicateur
+    from ..catalogue import indicateur, regroupements
     from ..chargement import indicateurs
 
     ids = [ids] if isinstance(ids, str) else list(ids)
     try:
-        besoins = sorted({indicateur(i).source_web for i in ids} - {""})
+        zonage = regroupements().get(niveau, {}).get("source_web", "")
+        besoins = sorted({indicateur(i).source_web for i in ids} - {""} | ({zonage} - {""}))
     except Exception as exc:
         print(" ".join(f"Indicateurs en ligne non calculés : {exc}".split()))
         return None
@@ -220,10 +261,13 @@ def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **option
         if essayer(sid, verbeux=False) is None:
             return None
     try:
-        return indicateurs(ids, niveau=niveau, **options)
+        res = indicateurs(ids, niveau=niveau, **options)
     except Exception as exc:  # message en une ligne, jamais de trace dans un carnet
         print(" ".join(f"Indicateurs en ligne non calculés : {exc}".split()))
         return None
+    for sid in besoins:  # chaque section en ligne dit quel millésime du cache elle utilise
+        print(millesime_en_cache(sid))
+    return res
 
 
 def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFrame:
@@ -237,7 +281,7 @@ def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFra
     src = source_web(source_id)
     cible = chemin_table(src)
     if not cible.exists():
-        if chemin_brut(src).exists():
+        if bruts_presents(src):
             return analyser(source_id)
         objet = f"L'indicateur « {indicateur} » vient" if indicateur else "Cette table vient"
         raise IndicateurNonDisponible(
@@ -261,7 +305,7 @@ def disponible(source_id: str) -> bool:
     False
     """
     src = lire_sources_web().get(source_id)
-    return src is not None and (chemin_table(src).exists() or chemin_brut(src).exists())
+    return src is not None and (chemin_table(src).exists() or bruts_presents(src))
 
 
 def rapport(source_id: str) -> dict:
@@ -282,7 +326,7 @@ def statut() -> pd.DataFrame:
     reg = registre_empreintes()
     return pd.DataFrame([
         {"source": s.id, "producteur": s.producteur, "millesime": s.millesime,
-         "fichier_brut": chemin_brut(s).exists(), "table": chemin_table(s).exists(),
+         "fichier_brut": bruts_presents(s), "table": chemin_table(s).exists(),
          "sha256_constatee": reg.get(s.id, {}).get("sha256", ""), "sha256_epinglee": s.sha256}
         for s in lire_sources_web().values()
     ])

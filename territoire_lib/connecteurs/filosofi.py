@@ -18,9 +18,15 @@ import pandas as pd
 
 from .commun import harmoniser_codes, lire_brut, sommer_par_commune
 
-__all__ = ["SOURCE", "MESURES", "analyser"]
+__all__ = ["SOURCE", "SOURCE_2017", "SERIES", "ANNEES", "MESURES", "communale", "analyser", "analyser_2017",
+           "analyser_series"]
 
 SOURCE = "insee_filosofi_2021"
+SOURCE_2017 = "insee_filosofi_2017"
+#: Série de millésimes (source composée de plusieurs fichiers, chacun vérifié).
+SERIES = "insee_filosofi_series"
+#: Année de chaque source de la série.
+ANNEES = {SOURCE_2017: 2017, SOURCE: 2021}
 #: Mesures gardées : code Filosofi → colonne de la table communale.
 MESURES = {
     "MED_SL": "mediane_niveau_vie",
@@ -30,8 +36,48 @@ MESURES = {
 }
 
 
+def communale(geo: pd.Series, valeurs: pd.DataFrame) -> pd.DataFrame:
+    """Table communale au COG courant depuis des valeurs publiées par code (fusions, secret, pauvres).
+
+    Paramètres
+    ----------
+    geo : Series
+        Code commune publié, une ligne par commune de la géographie de diffusion.
+    valeurs : DataFrame
+        Mêmes lignes ; colonnes ``mediane_niveau_vie``, ``taux_pauvrete_publie``,
+        ``personnes_menages_fiscaux`` et, si publiée, ``menages_fiscaux``.
+
+    Renvoie
+    -------
+    DataFrame
+        Une ligne par commune courante présente ; sommes strictes (une partie
+        inconnue rend la somme inconnue), médiane et taux gardés seulement pour
+        une commune issue d'une seule commune publiée ; ``attrs["rapport"]``.
+    """
+    large = valeurs.copy()
+    courant, rapport = harmoniser_codes(geo)
+    large["code_commune"] = courant.to_numpy()
+    large = large[large["code_commune"].notna()]
+    large["personnes_pauvres"] = large["taux_pauvrete_publie"] / 100 * large["personnes_menages_fiscaux"]
+    sommes = [c for c in ("personnes_menages_fiscaux", "menages_fiscaux", "personnes_pauvres") if c in large]
+    table = sommer_par_commune(large, sommes)
+    nb = large.groupby("code_commune").size()
+    seules = large[large["code_commune"].map(nb) == 1].set_index("code_commune")
+    for col in ("mediane_niveau_vie", "taux_pauvrete_publie"):
+        table[col] = table["code_commune"].map(seules[col]).astype("float64")
+    fusionnees = sorted(nb[nb > 1].index)
+    rapport.update({
+        "communes_fusionnees_mediane_na": fusionnees,
+        "communes_sans_mediane_secret": int(table["mediane_niveau_vie"].isna().sum() - len(fusionnees)),
+        "communes_sans_taux_pauvrete": int(table["taux_pauvrete_publie"].isna().sum()),
+    })
+    table = table[["code_commune", "mediane_niveau_vie", "taux_pauvrete_publie", *sommes]]
+    table.attrs["rapport"] = rapport
+    return table
+
+
 def analyser(chemin: Path | None = None) -> pd.DataFrame:
-    """Table communale Filosofi au COG courant.
+    """Table communale Filosofi 2021 au COG courant.
 
     Paramètres
     ----------
@@ -52,22 +98,44 @@ def analyser(chemin: Path | None = None) -> pd.DataFrame:
                              aggfunc="first", dropna=False)
              .reindex(columns=list(MESURES)).rename(columns=MESURES).reset_index())
     large.columns.name = None
-    courant, rapport = harmoniser_codes(large["GEO"])
-    large["code_commune"] = courant
-    large = large[courant.notna()]
-    large["personnes_pauvres"] = large["taux_pauvrete_publie"] / 100 * large["personnes_menages_fiscaux"]
-    table = sommer_par_commune(large, ["personnes_menages_fiscaux", "menages_fiscaux", "personnes_pauvres"])
-    nb = large.groupby("code_commune").size()
-    seules = large[large["code_commune"].map(nb) == 1].set_index("code_commune")
-    for col in ("mediane_niveau_vie", "taux_pauvrete_publie"):
-        table[col] = table["code_commune"].map(seules[col]).astype("float64")
-    fusionnees = sorted(nb[nb > 1].index)
-    rapport.update({
-        "lignes_communes": int(len(com)),
-        "communes_fusionnees_mediane_na": fusionnees,
-        "communes_sans_mediane_secret": int(table["mediane_niveau_vie"].isna().sum() - len(fusionnees)),
-        "communes_sans_taux_pauvrete": int(table["taux_pauvrete_publie"].isna().sum()),
-    })
+    table = communale(large["GEO"], large.drop(columns="GEO"))
     table = table[["code_commune", *MESURES.values(), "personnes_pauvres"]]
+    table.attrs["rapport"] = {"lignes_communes": int(len(com)), **table.attrs.get("rapport", {})}
+    return table
+
+
+def analyser_2017(chemin: Path | None = None) -> pd.DataFrame:
+    """Table communale Filosofi 2017 (revenu disponible, ensemble, classeur communal) au COG courant.
+
+    Même sortie que :func:`analyser` (sans ``menages_fiscaux``) : ``Q217`` =
+    niveau de vie médian, ``TP6017`` = taux de pauvreté au seuil de 60 %,
+    ``NBPERS17`` = personnes des ménages fiscaux.
+    """
+    brut = lire_brut(SOURCE_2017, chemin)
+    valeurs = pd.DataFrame({"mediane_niveau_vie": brut["Q217"], "taux_pauvrete_publie": brut["TP6017"],
+                            "personnes_menages_fiscaux": brut["NBPERS17"]})
+    return communale(brut["CODGEO"], valeurs)
+
+
+def analyser_series(chemin: Path | None = None) -> pd.DataFrame:
+    """Filosofi sur plusieurs millésimes : une colonne par mesure et par année (``…_2017``, ``…_2021``).
+
+    Chaque millésime est la table communale de sa source (téléchargée et
+    vérifiée à part), au COG courant ; toutes les communes du COG sont
+    présentes, NA là où un millésime ne publie rien (secret, fusion, absence).
+    """
+    from ..chargement import territoires
+    from . import table_communale
+    from .commun import source_web
+
+    table = territoires("commune")[["code_commune"]].reset_index(drop=True)
+    rapport = {}
+    for sid in source_web(SERIES).composantes:
+        annee = ANNEES[sid]
+        t = table_communale(sid)
+        rapport[str(annee)] = {k: v for k, v in t.attrs.get("rapport", {}).items() if not isinstance(v, (list, dict))}
+        t = t.set_index("code_commune")
+        for col in ("mediane_niveau_vie", "taux_pauvrete_publie", "personnes_menages_fiscaux", "personnes_pauvres"):
+            table[f"{col}_{annee}"] = table["code_commune"].map(t[col]).astype("float64")
     table.attrs["rapport"] = rapport
     return table

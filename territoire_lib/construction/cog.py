@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ __all__ = [
     "harmoniser_valeurs",
     "communes_nouvelles_depuis",
     "traduire_codes",
+    "completer_population",
+    "table_blocs",
+    "COLONNES_BLOCS",
 ]
 
 journal = logging.getLogger(__name__)
@@ -39,6 +43,8 @@ journal = logging.getLogger(__name__)
 #: Départements et régions d'outre-mer (hors collectivités d'outre-mer).
 DEPARTEMENTS_DROM = ("971", "972", "973", "974", "976")
 _TYPES_EPCI = {"METRO": "ME", "MET69": "ME"}
+#: Colonnes de ``indicateurs/blocs.parquet`` (contrat lu par l'agrégation).
+COLONNES_BLOCS = ("colonne", "bloc", "code_commune", "valeur", "motif")
 
 
 def lire_decoupage(chemin: Path) -> pd.DataFrame:
@@ -162,13 +168,30 @@ def harmoniser_population(
 
     Les communes fusionnées depuis sont additionnées ; une commune courante
     issue d'un découpage n-à-n (commune rétablie après une fusion) reçoit NaN
-    et un statut, car la population ancienne ne peut pas être répartie.
+    et un statut, car la population ancienne ne peut pas être répartie. La
+    valeur publiée pour l'ensemble des communes courantes du groupe (la
+    population de l'ancienne commune) est exacte : elle est rendue comme
+    « bloc » (``rapport["blocs"]``, voir :func:`table_blocs`).
 
     Renvoie
     -------
     (DataFrame, dict)
         ``code_commune, population, statut`` pour les communes courantes du
-        champ, et un rapport (codes traduits, groupes n-à-n, valeurs absentes).
+        champ, et un rapport (codes traduits, groupes n-à-n, valeurs absentes,
+        ``blocs`` : liste de ``{"membres", "anciens", "valeur"}``).
+
+    Exemples
+    --------
+    >>> def v(lignes):
+    ...     d = pd.DataFrame(lignes, columns=["code", "type", "population", "anciensCodes", "chefLieu"])
+    ...     return d.assign(zone="metro", commune=None)
+    >>> ancienne = v([("01001", "commune-actuelle", 30.0, None, None),
+    ...               ("01002", "commune-deleguee", None, None, "01001")])
+    >>> courant = v([("01001", "commune-actuelle", 20.0, None, None),
+    ...              ("01002", "commune-actuelle", 12.0, None, None)])
+    >>> res, rapport = harmoniser_population(ancienne, courant, table_passage(courant))
+    >>> bool(res["population"].isna().all()), rapport["blocs"]
+    (True, [{'membres': ['01001', '01002'], 'anciens': ['01001'], 'valeur': 30.0}])
     """
     anc = ancienne[(ancienne["type"] == "commune-actuelle") & _dans_le_champ(ancienne)]
     cour = courant.loc[(courant["type"] == "commune-actuelle") & _dans_le_champ(courant), "code"]
@@ -204,6 +227,11 @@ def harmoniser_population(
     res.loc[absent, "statut"] = "commune absente de cette version du COG"
     manquant = res["population"].isna() & (res["statut"] == "ok")
     res.loc[manquant, "statut"] = "population absente du paquet source"
+    blocs = []
+    for g, membres in res.loc[n_a_n].groupby("groupe")["code_commune"]:
+        if pd.notna(somme.get(g, np.nan)):
+            anciens = par_groupe.loc[par_groupe["groupe"] == g, "ancien"]
+            blocs.append({"membres": sorted(membres), "anciens": sorted(anciens), "valeur": float(somme[g])})
     rapport = {
         "communes_source": int(len(anc)),
         "codes_traduits": int((~anc["code"].isin(actuels)).sum()),
@@ -211,6 +239,7 @@ def harmoniser_population(
         "communes_n_a_n": res.loc[n_a_n, "code_commune"].tolist(),
         "communes_absentes": res.loc[absent, "code_commune"].tolist(),
         "population_absente": res.loc[manquant, "code_commune"].tolist(),
+        "blocs": sorted(blocs, key=lambda b: b["membres"]),
     }
     if inconnus:
         journal.warning("%d codes anciens non traduits : %s", len(inconnus), inconnus[:10])
@@ -251,6 +280,11 @@ def harmoniser_comptages(
     code_parent``) manque à la source alors que sa commune d'origine y est,
     la valeur de celle-ci inclut la commune rétablie : elle est mise à NaN.
 
+    Dans les deux cas, la valeur publiée de l'ensemble est exacte : elle est
+    rendue comme « bloc » dans ``rapport["blocs"]`` (``{"membres",
+    "anciens", "valeurs": {colonne: valeur}}``, voir :func:`table_blocs`), et
+    toutes les communes du bloc reçoivent NaN (jamais une part partielle).
+
     Exemples
     --------
     >>> passage = pd.DataFrame({"ancien_code": ["01001"], "code_commune": ["01002"],
@@ -259,10 +293,20 @@ def harmoniser_comptages(
     >>> res, rapport = harmoniser_comptages(t, ["pop"], passage, {"01002"})
     >>> res.to_dict("records"), rapport["codes_traduits"]
     ([{'code_commune': '01002', 'pop': 15}], 1)
+
+    Une commune rétablie (01004) absente de la source, dont la commune
+    d'origine (01003) y figure : bloc des deux.
+
+    >>> t = pd.DataFrame({"code_commune": ["01002", "01003"], "pop": [5.0, 7.0]})
+    >>> r = pd.DataFrame({"code_commune": ["01004"], "code_parent": ["01003"]})
+    >>> res, rapport = harmoniser_comptages(t, ["pop"], passage, {"01002", "01003", "01004"}, retablies=r)
+    >>> res["pop"].tolist(), rapport["blocs"]
+    ([5.0, nan], [{'membres': ['01003', '01004'], 'anciens': ['01003'], 'valeurs': {'pop': 7.0}}])
     """
     garde, rapport = _traduire(table, colonnes, passage, actuels, colonne_code)
     res = garde.groupby(colonne_code, as_index=False)[colonnes].sum(min_count=1)
-    _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport)
+    rapport["blocs"] = _blocs_n_a_n(table, res, colonnes, passage, actuels, colonne_code)
+    _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport, blocs=True)
     return res, rapport
 
 
@@ -363,14 +407,53 @@ def _traduire(table, colonnes, passage, actuels, colonne_code):
     return garde, rapport
 
 
-def _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport) -> None:
-    """Met à NA la commune d'origine d'une commune rétablie absente de la source."""
+def _valeurs(ligne: pd.Series) -> dict:
+    return {c: (None if pd.isna(v) else float(v)) for c, v in ligne.items()}
+
+
+def _blocs_n_a_n(table, res, colonnes, passage, actuels, colonne_code) -> list[dict]:
+    """Blocs des codes source répartis sur plusieurs communes courantes (n-à-n).
+
+    Les communes courantes atteintes (avec les autres codes source qui y
+    arrivent) forment un bloc dont la valeur est la somme exacte de la
+    source ; chacune est mise à NaN dans ``res`` (en place).
+    """
+    dico = passage.groupby("ancien_code")["code_commune"].agg(list).to_dict()
+    codes = table[colonne_code].astype(str)
+    cibles = codes.map(lambda c: [c] if c in actuels else dico.get(c, []))
+    if not (cibles.map(len) > 1).any():
+        return []
+    liens = pd.DataFrame([(a, c) for a, cs in zip(codes, cibles) for c in cs], columns=["ancien", "courant"])
+    groupes = _groupes(liens.drop_duplicates())
+    liens["groupe"] = ("C" + liens["courant"]).map(groupes)
+    taille = liens.groupby("groupe")["courant"].nunique()
+    multiples = liens[liens["groupe"].map(taille) > 1]
+    blocs = []
+    for g, lien in multiples.groupby("groupe"):
+        anciens = sorted(set(lien["ancien"]))
+        membres = sorted(set(lien["courant"]))
+        valeurs = table.loc[codes.isin(anciens).to_numpy(), colonnes].sum(min_count=1)
+        res.loc[res[colonne_code].isin(membres), colonnes] = np.nan
+        blocs.append({"membres": membres, "anciens": anciens, "valeurs": _valeurs(valeurs)})
+    return blocs
+
+
+def _neutraliser_parents(res, colonnes, retablies, colonne_code, rapport, blocs: bool = False) -> None:
+    """Met à NA la commune d'origine d'une commune rétablie absente de la source.
+
+    ``blocs=True`` (quantités additives) : consigne aussi le bloc des deux
+    (commune d'origine et communes rétablies) et sa valeur exacte.
+    """
     rapport["parents_non_comparables"] = []
     if retablies is None or not len(retablies):
         return
     presents = set(res[colonne_code])
     r = retablies[~retablies["code_commune"].isin(presents) & retablies["code_parent"].isin(presents)]
     parents = sorted(set(r["code_parent"]))
+    indexe = res.set_index(colonne_code)
+    for p in parents if blocs else []:
+        membres = sorted({p, *r.loc[r["code_parent"] == p, "code_commune"]})
+        rapport["blocs"].append({"membres": membres, "anciens": [p], "valeurs": _valeurs(indexe.loc[p, colonnes])})
     res.loc[res[colonne_code].isin(parents), colonnes] = np.nan  # NA pour les types nullables
     rapport["parents_non_comparables"] = parents
     if parents:
@@ -394,3 +477,131 @@ def communes_nouvelles_depuis(historique: list[dict], date: str) -> set[str]:
     """
     return {e["code"] for e in historique
             if e.get("type") == "COM" and e.get("raisonDebut") == "commune nouvelle" and e.get("dateDebut", "") > date}
+
+
+def table_blocs(
+    blocs: list[dict],
+    colonne: str,
+    motif: str | Callable[[dict], str],
+    cle: str | None = None,
+) -> pd.DataFrame:
+    """Met des blocs au format de ``indicateurs/blocs.parquet`` (une ligne par commune membre).
+
+    Un bloc est un ensemble de communes courantes pour lequel la source ne
+    publie qu'une valeur d'ensemble (commune rétablie depuis, code réparti) :
+    cette valeur est exacte pour l'ensemble, inconnue pour chaque membre (qui
+    garde NaN dans ``communes.parquet``).
+
+    Paramètres
+    ----------
+    blocs : list of dict
+        ``{"membres": [...], "valeur": float}`` (:func:`harmoniser_population`)
+        ou ``{"membres": [...], "valeurs": {colonne: float}}``
+        (:func:`harmoniser_comptages`, choisir ``cle``).
+    colonne : str
+        Colonne de base de ``communes.parquet`` (p. ex. ``population_2019``).
+    motif : str ou callable
+        Motif en français, ou fonction ``bloc -> motif``.
+    cle : str, optionnel
+        Colonne à lire dans ``bloc["valeurs"]``.
+
+    Renvoie
+    -------
+    DataFrame
+        ``colonne, bloc, code_commune, valeur, motif`` (chaînes et float64) ;
+        les blocs sans valeur (source manquante) sont omis.
+
+    Exemples
+    --------
+    >>> b = [{"membres": ["15031", "15141"], "valeur": 1844.0}]
+    >>> table_blocs(b, "population_2019", "commune rétablie").to_dict("records")[0]
+    {'colonne': 'population_2019', 'bloc': 'population_2019:15031+15141', 'code_commune': '15031', 'valeur': 1844.0, 'motif': 'commune rétablie'}
+    """
+    lignes = []
+    for b in blocs:
+        valeur = b["valeur"] if cle is None else b["valeurs"].get(cle)
+        if valeur is None or pd.isna(valeur):
+            continue
+        texte = motif(b) if callable(motif) else motif
+        ident = f"{colonne}:{'+'.join(b['membres'])}"
+        lignes += [(colonne, ident, m, float(valeur), texte) for m in b["membres"]]
+    res = pd.DataFrame(lignes, columns=list(COLONNES_BLOCS))
+    return res.astype({"colonne": "string", "bloc": "string", "code_commune": "string",
+                       "valeur": "float64", "motif": "string"})
+
+
+def completer_population(
+    version: pd.DataFrame, complement: pd.DataFrame, codes: set[str]
+) -> tuple[pd.DataFrame, dict]:
+    """Complète les populations de ``codes`` par celles d'une autre version du même millésime.
+
+    Sert au millésime 2016 : ``@etalab/decoupage-administratif`` 0.5.1 (COG
+    2019) ne porte, pour les communes nouvelles du 1er janvier 2019, que la
+    population de l'ancienne commune chef-lieu ; 0.4.0, même géographie, porte
+    la population de la commune nouvelle entière. Le remplacement n'est fait
+    que si la preuve tient, commune par commune : mêmes communes du champ dans
+    les deux versions, populations identiques partout ailleurs, et, pour
+    chaque commune complétée, population strictement supérieure à celle du
+    seul chef-lieu. Sinon une ``ValueError`` dit ce qui diffère.
+
+    Paramètres
+    ----------
+    version : DataFrame
+        Version de référence (sortie de :func:`lire_decoupage`).
+    complement : DataFrame
+        Autre version, même millésime de population et même géographie.
+    codes : set of str
+        Communes dont la population de ``version`` est incomplète.
+
+    Renvoie
+    -------
+    (DataFrame, dict)
+        Copie de ``version`` aux populations complétées, et un rapport
+        (communes comparées, identiques, complétées, habitants ajoutés).
+
+    Exemples
+    --------
+    >>> v = pd.DataFrame({"code": ["01001", "01002"], "type": "commune-actuelle", "zone": "metro",
+    ...                   "population": [100.0, 40.0]})
+    >>> c = v.assign(population=[100.0, 55.0])
+    >>> res, rapport = completer_population(v, c, {"01002"})
+    >>> res["population"].tolist(), rapport["habitants_ajoutes"]
+    ([100.0, 55.0], 15.0)
+    """
+    def communes(df):
+        d = df[(df["type"] == "commune-actuelle") & _dans_le_champ(df)]
+        if d["code"].duplicated().any():
+            raise ValueError(f"Codes commune en double : {sorted(d.loc[d['code'].duplicated(), 'code'])[:10]}")
+        return d.set_index("code")["population"]
+
+    a, b = communes(version), communes(complement)
+    if set(a.index) != set(b.index):
+        raise ValueError(
+            "Les deux versions n'ont pas la même géographie : "
+            f"{len(set(a.index) ^ set(b.index))} communes diffèrent "
+            f"(ex. {sorted(set(a.index) ^ set(b.index))[:10]}) ; complément refusé.")
+    autres = a.index.difference(list(codes))
+    egales = (a[autres] == b[autres]) | (a[autres].isna() & b[autres].isna())
+    if not egales.all():
+        raise ValueError(
+            f"Les deux versions diffèrent sur {int((~egales).sum())} communes hors des communes à compléter "
+            f"(ex. {list(autres[~egales])[:10]}) : ce ne sont pas les mêmes populations légales ; complément refusé.")
+    cibles = a.index.intersection(list(codes))
+    inconnues = sorted(set(codes) - set(cibles))
+    if inconnues:
+        raise ValueError(f"Communes à compléter absentes des deux versions : {inconnues[:10]}.")
+    pas_plus = cibles[~(b[cibles] > a[cibles])]
+    if len(pas_plus):
+        raise ValueError(
+            f"{len(pas_plus)} communes à compléter n'ont pas une population supérieure à celle du seul "
+            f"chef-lieu dans le complément (ex. {list(pas_plus)[:10]}) ; complément refusé.")
+    res = version.copy()
+    masque = (res["type"] == "commune-actuelle") & _dans_le_champ(res) & res["code"].isin(cibles)
+    res.loc[masque, "population"] = res.loc[masque, "code"].map(b).to_numpy()
+    rapport = {
+        "communes_comparees": int(len(a)),
+        "communes_identiques": int(egales.sum()),
+        "communes_completees": sorted(cibles),
+        "habitants_ajoutes": float((b[cibles] - a[cibles]).sum()),
+    }
+    return res, rapport

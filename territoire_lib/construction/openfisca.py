@@ -3,7 +3,11 @@
 Sources (dossier ``openfisca_france/assets/`` du paquet ``openfisca-france==176.1.8``) :
 
 - ``zonage-communes/zonage-abc-juillet-2024.csv`` : zonage ABC (tension du marché
-  du logement) en vigueur depuis le 5 juillet 2024, codes communes du COG 2024 ;
+  du logement) en vigueur depuis le 5 juillet 2024, codes communes du COG 2024.
+  Millésime : juillet 2024. La révision de l'arrêté du 5 septembre 2025 (JO du
+  6 septembre 2025, 468 communes reclassées) n'est dans aucune version publiée
+  du paquet : 176.1.8, la plus récente sur PyPI, ne contient que ce fichier
+  dans ``assets/zonage-communes/`` (vérifié en décembre 2026) ;
 - ``taxe_habitation/parametres_th_{2017..2022}.csv`` : extraits du fichier DGFiP
   « REI » (recensement des éléments d'imposition) préparés par OpenFisca : taux de
   taxe d'habitation et valeur locative moyenne des habitations ;
