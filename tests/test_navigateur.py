@@ -36,7 +36,8 @@ CARNETS = {"notebooks/00_introduction.ipynb": 4, "notebooks/01_metropolisation.i
            "notebooks/03_numerique_services_en_ligne.ipynb": 8,
            "notebooks/04_cooperations_nouveaux_acteurs.ipynb": 6,
            "notebooks/05_modeles_de_territoire.ipynb": 7,
-           "notebooks/06_portrait_de_territoire.ipynb": 7}
+           "notebooks/06_portrait_de_territoire.ipynb": 7,
+           "notebooks/07_methodes.ipynb": 0}  # l'annexe des méthodes n'a pas de graphique
 #: Minimum pour un carnet de notebooks/ absent de CARNETS : tous les carnets sont ouverts.
 MINIMUM_PAR_DEFAUT = 1
 A_OUVRIR = sorted({**{f"notebooks/{c.name}": MINIMUM_PAR_DEFAUT for c in (RACINE / "notebooks").glob("*.ipynb")},
