@@ -16,6 +16,7 @@ Chromium du système (`apt-get install chromium`). Sans lui, le test est sauté
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -93,9 +94,16 @@ def jupyterlab(tmp_path):
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "run"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "reglages"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "espaces"))
     env.pop("TERRITOIRE_SOLUTIONS", None)  # comme en salle : les solutions attendent le clic
+    # les réglages du dépôt (français, pas d'invite « nouvelles »), plus : pas d'enregistrement automatique,
+    # qui écrirait les sorties de l'exécution dans les carnets du dépôt
+    reglages = tmp_path / "reglages_lab"
+    reglages.mkdir()
+    surcharges = json.loads((REGLAGES_LAB / "overrides.json").read_text(encoding="utf-8"))
+    surcharges["@jupyterlab/docmanager-extension:plugin"] = {"autosave": False}
+    (reglages / "overrides.json").write_text(json.dumps(surcharges), encoding="utf-8")
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
            f"--IdentityProvider.token={jeton}", f"--ServerApp.root_dir={RACINE}", "--allow-root",
-           "--LabApp.expose_app_in_browser=True", f"--LabApp.app_settings_dir={REGLAGES_LAB}"]
+           "--LabApp.expose_app_in_browser=True", f"--LabApp.app_settings_dir={reglages}"]
     url = f"http://127.0.0.1:{port}"
     with serveur_local("JupyterLab", cmd, env, tmp_path / "jupyterlab.log", f"{url}/api/status?token={jeton}"):
         yield url, jeton
