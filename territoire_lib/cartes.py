@@ -223,6 +223,12 @@ def _options(ids, millesime) -> list[tuple[str, object]]:
 
 # --------------------------------------------------------------------------- géométrie
 @lru_cache(maxsize=8)
+def _lignes(texte: str, n: int):
+    """``texte`` s'il tient en ``n`` caractères, sinon la liste de ses lignes (titre Vega sur plusieurs lignes)."""
+    lignes = textwrap.wrap(texte, n) or [""]
+    return lignes[0] if len(lignes) == 1 else lignes
+
+
 def _topojson(niveau: str) -> dict:
     with open(chemin_fichier(f"cartes/{niveau}.topojson"), encoding="utf-8") as f:
         return json.load(f)
@@ -342,7 +348,9 @@ class Carte:
             "libelles": {str(i): o.classes_affichees for i, o in enumerate(self.options)},
             "unites": {str(i): o.unite for i, o in enumerate(self.options)},
             "formats": {str(i): f",.{o.decimales}f" for i, o in enumerate(self.options)},
-            "titres": {str(i): self.titre or o.titre for i, o in enumerate(self.options)},
+            # titre coupé en lignes (un long titre élargirait la carte au-delà de la zone de sortie)
+            "titres": {str(i): _lignes(self.titre or o.titre, max(50, int(self.largeur * 1.6 / 8.5)))
+                       for i, o in enumerate(self.options)},
             "legendes": {str(i): o.titre_legende for i, o in enumerate(self.options)},
             "millesimes": {str(i): "" if o.millesime is None else str(o.millesime) for i, o in enumerate(self.options)},
         }
