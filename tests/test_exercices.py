@@ -8,8 +8,9 @@ Pour chaque exercice, dans cet ordre :
 3. la solution : première ligne « # Solution », repliée, étiquetée « solution » ; elle ne fait
    que définir une fonction décorée par ``@solution`` (rien n'est calculé ni affiché avant le clic
    sur « Voir la solution ») et cette fonction lit au moins une variable de la cellule à compléter ;
-4. la réponse attendue, pour le formateur : un paragraphe « **Réponse attendue** … » non vide,
-   replié, étiqueté « reponse-attendue ».
+4. la réponse attendue, pour le formateur : un paragraphe non vide replié dans ``<details>``
+   (titre « Réponse attendue », déplié d'un clic : JupyterLab affiche sinon le texte d'une cellule
+   de texte même « repliée »), étiqueté « reponse-attendue ».
 
 Les règles 2 et 3 sont celles du contrôle du CEO (``shared/hooks/exercices.py``), reprises ici pour
 que la CI les applique.
@@ -87,9 +88,10 @@ def test_convention_des_exercices(chemin):
         assert "solution" in decorateurs, f"{titre} : la fonction de solution n'est pas décorée par @solution"
         assert noms & _utilises(solution.source), f"{titre} : la solution ignore {sorted(noms)}"
         # 4. la réponse attendue
-        assert reponse.cell_type == "markdown" and reponse.source.lstrip().startswith("**Réponse attendue**"), \
-            f"{titre} : paragraphe « **Réponse attendue** » absent après la solution"
-        texte = reponse.source.split(":", 1)[-1].strip()
+        assert reponse.cell_type == "markdown" and reponse.source.lstrip().startswith("<details>") \
+            and "Réponse attendue" in reponse.source.split("</summary>")[0], \
+            f"{titre} : paragraphe « Réponse attendue » (replié dans <details>) absent après la solution"
+        texte = reponse.source.split("</summary>", 1)[-1].replace("</details>", "").strip()
         assert len(texte) > 80 and "à compléter" not in texte.lower(), f"{titre} : réponse attendue vide"
         assert "reponse-attendue" in reponse.metadata.get("tags", [])
         assert reponse.metadata.get("jupyter", {}).get("source_hidden") is True, f"{titre} : réponse attendue non repliée"

@@ -204,6 +204,8 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path, carnet,
             page.wait_for_function(f"document.querySelectorAll('.territoire-solution').length >= {nb_solutions}",
                                    timeout=60_000)
         solutions_vides = page.evaluate(JS_SOLUTIONS_VIDES)
+        reponses_ouvertes = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.jp-MarkdownOutput details')).filter(d => d.open).length")
         if nb_solutions:  # un clic montre la solution (exécutée avec les valeurs du participant)
             page.locator(".territoire-solution").first.scroll_into_view_if_needed()
             page.locator(".territoire-solution").first.click()
@@ -216,6 +218,7 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path, carnet,
     assert len(pixels) >= minimum and all(n > 5000 for n in pixels[:2]), f"cartes vides ? pixels colorés : {pixels}"
     assert "Fichier" in menus, f"JupyterLab n'est pas en français : menus {menus}"
     assert not trop_larges, f"graphiques plus larges que leur zone de sortie (graphique, zone) : {trop_larges}"
+    assert reponses_ouvertes == 0, "réponse attendue dépliée sans clic"
     assert len(solutions_vides) == nb_solutions and all(solutions_vides), \
         f"solution visible avant le clic, ou bouton absent : {solutions_vides} ({nb_solutions} solutions)"
     assert not erreurs, f"erreurs dans la console : {erreurs[:5]}"
