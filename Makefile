@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 
 installer: $(STAMP)
 
-## lab : installe (si besoin) puis ouvre les carnets dans JupyterLab
-# (--allow-root seulement si l'on est root, cas des conteneurs et machines de formation)
+## lab : installe (si besoin) puis ouvre les carnets dans JupyterLab, en français
+# (--allow-root seulement si l'on est root, cas des conteneurs et machines de formation ;
+#  réglages par défaut : outils/jupyter/lab/settings/overrides.json, langue française, pas d'invite « nouvelles »)
+REGLAGES_LAB := --LabApp.app_settings_dir=outils/jupyter/lab/settings
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(VENV)/bin/jupyter lab notebooks/ $(REGLAGES_LAB) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## test : toute la suite (unitaires, doctests, données, carnets avec nbval, navigateur, salle)
 test: $(STAMP) navigateur mandataire

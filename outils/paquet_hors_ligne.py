@@ -261,7 +261,8 @@ fi
 if [ "$1" = "--sans-lancer" ]; then exit 0; fi
 cd "$ICI/depot"
 if [ "$(id -u)" = 0 ]; then RACINE_OPT=--allow-root; else RACINE_OPT=; fi
-exec "$VENV/bin/jupyter" lab notebooks/ $RACINE_OPT
+# JupyterLab en français, sans invite « nouvelles de Jupyter » (outils/jupyter/lab/settings/overrides.json)
+exec "$VENV/bin/jupyter" lab notebooks/ --LabApp.app_settings_dir=outils/jupyter/lab/settings $RACINE_OPT
 """
 
 
@@ -306,7 +307,7 @@ if not exist "%VENV%\\.installe" (
 )
 if /i "%~1"=="--sans-lancer" exit /b 0
 cd /d "%ICI%depot"
-"%VENV%\\Scripts\\jupyter-lab.exe" notebooks
+"%VENV%\\Scripts\\jupyter-lab.exe" notebooks --LabApp.app_settings_dir=outils\\jupyter\\lab\\settings
 exit /b 0
 :echec
 echo L'installation a echoue : voir le message ci-dessus.

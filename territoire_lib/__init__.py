@@ -14,6 +14,9 @@ from .chargement import completude, geometries, indicateurs, manifeste, territoi
 from .lignee import expliquer
 from .erreurs import ErreurTerritoire
 from .geographie import chercher_territoire, code_courant
+from .journal import installer as _installer_journal
+
+_installer_journal()  # dans un carnet : les notes du journal en gris, pas en rouge
 
 __all__ = [
     "__version__",

@@ -54,22 +54,18 @@ class Classes:
 
 
 def formater_nombre(x: float, decimales: int | None = None) -> str:
-    """Nombre à la française (virgule décimale, espace pour les milliers).
+    """Nombre à la française : voir :func:`territoire_lib.format.nombre` (le formateur unique).
 
     Exemples
     --------
-    >>> print(formater_nombre(1234567.891, 1))
-    1 234 567,9
+    >>> formater_nombre(1234567.891, 1) == "1\u202f234\u202f567,9"
+    True
     >>> formater_nombre(-0.25)
     '-0,25'
     """
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "n.d."
-    if decimales is None:
-        ax = abs(x)
-        decimales = 0 if ax >= 100 else 1 if ax >= 10 else 2
-    texte = f"{x:,.{decimales}f}"
-    return texte.replace(",", " ").replace(".", ",")
+    from .format import nombre
+
+    return nombre(x, decimales)
 
 
 def _decimales(bornes: np.ndarray) -> int:

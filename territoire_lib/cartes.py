@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import textwrap
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -223,6 +224,12 @@ def _options(ids, millesime) -> list[tuple[str, object]]:
 
 # --------------------------------------------------------------------------- géométrie
 @lru_cache(maxsize=8)
+def _lignes(texte: str, n: int):
+    """``texte`` s'il tient en ``n`` caractères, sinon la liste de ses lignes (titre Vega sur plusieurs lignes)."""
+    lignes = textwrap.wrap(texte, n) or [""]
+    return lignes[0] if len(lignes) == 1 else lignes
+
+
 def _topojson(niveau: str) -> dict:
     with open(chemin_fichier(f"cartes/{niveau}.topojson"), encoding="utf-8") as f:
         return json.load(f)
@@ -272,7 +279,7 @@ class Carte:
     options: list[_Option]
     valeurs: pd.DataFrame
     zoom_idf: bool = True
-    largeur: int = 560
+    largeur: int = 460
     titre: str | None = None
     selection: bool = False
     dossier: Path = field(default_factory=lambda: Path.cwd() / DOSSIER_GENERE)
@@ -342,7 +349,9 @@ class Carte:
             "libelles": {str(i): o.classes_affichees for i, o in enumerate(self.options)},
             "unites": {str(i): o.unite for i, o in enumerate(self.options)},
             "formats": {str(i): f",.{o.decimales}f" for i, o in enumerate(self.options)},
-            "titres": {str(i): self.titre or o.titre for i, o in enumerate(self.options)},
+            # titre coupé en lignes (un long titre élargirait la carte au-delà de la zone de sortie)
+            "titres": {str(i): _lignes(self.titre or o.titre, max(50, int(self.largeur * 1.6 / 8.5)))
+                       for i, o in enumerate(self.options)},
             "legendes": {str(i): o.titre_legende for i, o in enumerate(self.options)},
             "millesimes": {str(i): "" if o.millesime is None else str(o.millesime) for i, o in enumerate(self.options)},
         }
@@ -408,17 +417,22 @@ class Carte:
         base = alt.Chart(alt.InlineData(values=lignes)).transform_filter("datum.opt == opt")
         y = alt.Y("rang:O", axis=None)
         carres = base.mark_square(size=180, opacity=1).encode(y=y, color=alt.Color("couleur:N", scale=None))
-        textes = base.mark_text(align="left", dx=12, fontSize=11).encode(y=y, text="libelle:N")
+        # libellés de légende bornés (un libellé long élargirait la carte au-delà de la zone de sortie)
+        textes = base.mark_text(align="left", dx=12, fontSize=11, limit=200).encode(y=y, text="libelle:N")
         titre = alt.TitleParams(text=alt.ExprRef(expr="legendes[opt]"), fontSize=11, anchor="start",
-                                limit=260)
+                                limit=230)
         hauteur = 22 * (max(len(o.classes) + 1 + (o.nb_incomplets > 0) for o in self.options))
         return alt.layer(carres, textes, title=titre).properties(width=20, height=hauteur)
 
     def _pied(self):
-        lignes = [{"opt": i, "texte": o.source} for i, o in enumerate(self.options)]
+        # ligne de source coupée en lignes qui tiennent dans la largeur de la carte (une longue
+        # source élargirait sinon le graphique au-delà de la zone de sortie du carnet)
+        n = max(60, int(self.largeur * 1.6 / 5.6))
+        lignes = [{"opt": i, "texte": textwrap.wrap(o.source, n) or [""]} for i, o in enumerate(self.options)]
+        hauteur = 13 * max(len(ligne["texte"]) for ligne in lignes)
         return alt.Chart(alt.InlineData(values=lignes)).transform_filter("datum.opt == opt").mark_text(
-            align="left", fontSize=10, color="#555555").encode(text="texte:N", x=alt.value(0)).properties(
-            width=self.largeur, height=14)
+            align="left", baseline="top", fontSize=10, color="#555555", lineHeight=13).encode(
+            text="texte:N", x=alt.value(0), y=alt.value(0)).properties(width=self.largeur, height=hauteur)
 
     def graphique(self, mode: str = "url") -> alt.TopLevelMixin:
         """Objet Altair : ``mode="url"`` (carnet, léger) ou ``"inline"`` (exports autonomes)."""
@@ -498,7 +512,7 @@ def carte(
     bornes: list[float] | None = None,
     palette: str | None = None,
     zoom_idf: bool = True,
-    largeur: int = 560,
+    largeur: int = 460,
     titre: str | None = None,
     codes: list[str] | None = None,
     partiel: bool = False,
@@ -639,7 +653,7 @@ def carte_serie(
     classification: str = "quantiles",
     k: int = 5,
     zoom_idf: bool = True,
-    largeur: int = 560,
+    largeur: int = 460,
     codes: list[str] | None = None,
 ) -> Carte:
     """Carte d'une série calculée (par exemple les regroupements d'un LISA), indexée par les codes du niveau.

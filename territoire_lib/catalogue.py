@@ -172,5 +172,6 @@ def ligne_source(identifiant: str, millesime=None) -> str:
     """
     ind = indicateur(identifiant)
     m = ind.verifier_millesime(millesime)
-    texte = f"Source : {ind.producteur} — calculs Territoires en transition"
+    calculs = "" if "calculs territoires en transition" in ind.producteur.lower() else " — calculs Territoires en transition"
+    texte = f"Source : {ind.producteur}{calculs}"  # jamais « calculs … — calculs … »
     return texte + (f" (millésime {m})" if m is not None else "")

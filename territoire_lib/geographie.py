@@ -9,7 +9,8 @@ import pandas as pd
 
 from .erreurs import CodeTerritoireInconnu, ResultatVide, normaliser_texte, suggestions
 
-__all__ = ["AvertissementCodeAncien", "code_courant", "codes_courants", "chercher_territoire", "passage_cog"]
+__all__ = ["AvertissementCodeAncien", "code_courant", "codes_courants", "chercher_territoire", "normaliser_code",
+           "passage_cog"]
 
 FICHIER_PASSAGE = "territoires/passage_cog.parquet"
 
@@ -32,6 +33,32 @@ def _cle(niveau: str) -> str:
     return CLES_NIVEAU[niveau]
 
 
+#: Longueur d'un code officiel entièrement numérique, par niveau (zéros initiaux perdus par ``int`` ou un tableur).
+LONGUEURS_CODE = {"commune": 5, "epci": 9, "departement": 2, "region": 2}
+
+
+def normaliser_code(code, niveau: str = "commune") -> str:
+    """Code officiel en texte : espaces retirés, majuscules (« 2a » → « 2A »), zéros initiaux rétablis.
+
+    Un code tapé comme un nombre (``region = 75``, ``departement = 1``) devient la chaîne officielle :
+    sans cela, la comparaison avec les codes (toujours des chaînes) ne trouverait rien.
+
+    Exemples
+    --------
+    >>> normaliser_code(75, "region"), normaliser_code(1, "departement"), normaliser_code(1001)
+    ('75', '01', '01001')
+    >>> normaliser_code(" 2a004 ")
+    '2A004'
+    """
+    if isinstance(code, float) and code.is_integer():
+        code = int(code)
+    texte = str(code).strip().upper()
+    longueur = LONGUEURS_CODE.get(niveau)
+    if longueur and texte.isdigit() and len(texte) < longueur and (niveau != "commune" or len(texte) == 4):
+        texte = texte.zfill(longueur)
+    return texte
+
+
 def code_courant(code: str, niveau: str = "commune") -> str:
     """Le code courant correspondant à ``code``.
 
@@ -46,9 +73,7 @@ def code_courant(code: str, niveau: str = "commune") -> str:
     """
     from .chargement import territoires
 
-    code = str(code).strip().upper() if niveau == "commune" else str(code).strip()
-    if niveau == "commune" and code.isdigit() and len(code) == 4:
-        code = "0" + code  # « 1001 » : zéro initial perdu par un tableur
+    code = normaliser_code(code, niveau)  # « 1001 » ou 1001 : zéro initial perdu par un tableur ou un entier
     ref = territoires(niveau)
     cle = _cle(niveau)
     connus = set(ref[cle])
@@ -84,15 +109,16 @@ def codes_courants(codes, niveau: str = "commune") -> list[str]:
     --------
     >>> codes_courants(["01001", "01001", "75056"])
     ['01001', '75056']
+    >>> codes_courants([75, 27], niveau="region")  # codes tapés comme des nombres
+    ['75', '27']
     """
     from .chargement import territoires
 
     connus = set(territoires(niveau)[_cle(niveau)].tolist())
     vus: dict[str, None] = {}
     for c in codes:
-        texte = str(c).strip()
-        texte = texte.upper() if niveau == "commune" else texte
-        vus[texte if texte in connus else code_courant(c, niveau)] = None
+        texte = normaliser_code(c, niveau)
+        vus[texte if texte in connus else code_courant(texte, niveau)] = None
     return list(vus)
 
 

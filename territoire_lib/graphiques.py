@@ -4,6 +4,8 @@ Chaque graphique porte un titre en français et sa ligne de source.
 """
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -16,10 +18,18 @@ __all__ = ["barres_par_groupe", "courbe_rang_taille", "haltere_evolution"]
 
 
 def _avec_source(graphe, source: str, largeur: int):
-    pied = alt.Chart(alt.InlineData(values=[{"t": source}])).mark_text(
-        align="left", fontSize=10, color="#555555").encode(text="t:N", x=alt.value(0)).properties(width=largeur, height=14)
+    # source coupée en lignes d'au plus 100 caractères (≈ 550 px) : elle ne fait pas déborder la zone de sortie
+    lignes = textwrap.wrap(source, 100) or [""]
+    pied = alt.Chart(alt.InlineData(values=[{"t": lignes}])).mark_text(
+        align="left", baseline="top", fontSize=10, color="#555555", lineHeight=13).encode(
+        text="t:N", x=alt.value(0), y=alt.value(0)).properties(width=largeur, height=13 * len(lignes))
     return alt.vconcat(graphe, pied, spacing=4).configure(
         locale=alt.Locale(number=cartes.LOCALE_FR), view=alt.ViewConfig(stroke=None))
+
+
+#: Regroupements, en clair, pour les titres.
+NOMS_GROUPES = {"taille_commune": "la taille de la commune", "nature_epci": "la nature de l'intercommunalité",
+                "degurba": "le degré d'urbanisation", "zonage_abc": "le zonage A/B/C"}
 
 
 def barres_par_groupe(ident: str, niveau: str, millesime=None, largeur: int = 420) -> alt.TopLevelMixin:
@@ -32,11 +42,17 @@ def barres_par_groupe(ident: str, niveau: str, millesime=None, largeur: int = 42
     True
     """
     ind = indicateur(ident)
-    df = indicateurs(ident, niveau=niveau, millesime=millesime).reset_index()
+    from .format import libelle_nature_epci, ordonner_classes
+
+    valeurs = indicateurs(ident, niveau=niveau, millesime=millesime)
+    naturel = niveau in ("taille_commune", "nature_epci")  # classes ordonnées : ordre naturel, pas par valeur
+    valeurs = ordonner_classes(valeurs, niveau) if naturel else valeurs
+    df = valeurs.reset_index()
     cle = df.columns[0]
-    titre = f"{ind.libelle} ({ind.verifier_millesime(millesime)}) selon {niveau.replace('_', ' ')}"
+    df[cle] = df[cle].map(libelle_nature_epci) if niveau == "nature_epci" else df[cle]  # « CA » en toutes lettres
+    titre = f"{ind.libelle} ({ind.verifier_millesime(millesime)}) selon {NOMS_GROUPES.get(niveau, niveau.replace('_', ' '))}"
     barres = alt.Chart(df).mark_bar(color="#2171b5").encode(
-        y=alt.Y(f"{cle}:N", title=None, sort="-x"),
+        y=alt.Y(f"{cle}:N", title=None, sort=df[cle].tolist() if naturel else "-x"),
         x=alt.X(f"{ident}:Q", title=ind.unite),
         tooltip=[alt.Tooltip(f"{cle}:N", title="Groupe"), alt.Tooltip(f"{ident}:Q", title=ind.unite, format=",.2f")],
     ).properties(width=largeur, title=alt.TitleParams(titre, anchor="start", fontSize=13))

@@ -39,10 +39,10 @@ __all__ = [
 
 
 def _pied(source: str, largeur: int):
-    # la ligne de source peut être longue : découpée en lignes d'environ 150 caractères
+    # la ligne de source peut être longue : découpée en lignes d'environ 125 caractères (≈ 700 px, largeur d'un carnet)
     lignes, courante = [], ""
     for mot in source.split(" "):
-        if len(courante) + len(mot) > 150:
+        if len(courante) + len(mot) > 125:
             lignes.append(courante.strip())
             courante = ""
         courante += mot + " "
@@ -69,7 +69,7 @@ class _CarteModeles(cartes.Carte):
 
 
 def carte_modeles(scores: pd.DataFrame, niveau: str | None = None, titre: str | None = None,
-                  source: str | None = None, largeur: int = 560):
+                  source: str | None = None, largeur: int = 460):
     """Carte du modèle dominant (palette fixe Okabe-Ito, lisible par les daltoniens).
 
     Exemples
@@ -159,7 +159,7 @@ def graphique_effectifs(scores: pd.DataFrame, largeur: int = 380) -> alt.TopLeve
     return _finir(g, ligne_source_modeles(scores.attrs.get("millesimes")), largeur)
 
 
-def graphique_sensibilite(sens: pd.DataFrame, largeur: int = 420, source: str | None = None) -> alt.TopLevelMixin:
+def graphique_sensibilite(sens: pd.DataFrame, largeur: int = 300, source: str | None = None) -> alt.TopLevelMixin:
     """Territoires qui changent de modèle dominant pour chaque poids modifié (±).
 
     Exemples
@@ -170,7 +170,7 @@ def graphique_sensibilite(sens: pd.DataFrame, largeur: int = 420, source: str | 
     d = sens.assign(poids=lambda t: t["type"].str.capitalize() + " : " + t["libelle"])
     ordre = d.groupby("poids", sort=False)["nb_changements"].max().sort_values(ascending=False).index.tolist()
     barres = alt.Chart(d).mark_bar().encode(
-        y=alt.Y("poids:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=340)),
+        y=alt.Y("poids:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=280)),
         yOffset=alt.YOffset("variation:N"),
         x=alt.X("nb_changements:Q", title="Territoires qui changent de modèle dominant"),
         color=alt.Color("variation:N", title="Poids", sort=list(dict.fromkeys(d["variation"])),
@@ -200,7 +200,7 @@ def graphique_profil(
 
     Exemples
     --------
-    >>> "hconcat" in graphique_profil("200054781").to_dict()["vconcat"][0]
+    >>> "vconcat" in graphique_profil("200054781").to_dict()["vconcat"][0]  # profil puis scores, l'un sous l'autre
     True
     """
     profils = profils_modeles()
@@ -241,7 +241,8 @@ def graphique_profil(
         opacity=alt.condition("datum.nom_modele == modele_affiche", alt.value(1), alt.value(0.45)),
         tooltip=[alt.Tooltip("nom_modele:N", title="Modèle"), alt.Tooltip("score_modele:Q", title="Score", format=".1f")],
     ).properties(width=200, height=26 * len(noms), title=alt.TitleParams("Scores", anchor="start", fontSize=13))
-    return _finir(alt.hconcat(gauche, barres, spacing=20), ligne_source_modeles(millesimes), largeur + 560)
+    # l'un sous l'autre : côte à côte, profil et scores dépassaient la largeur d'un carnet (≈ 960 px)
+    return _finir(alt.vconcat(gauche, barres, spacing=16), ligne_source_modeles(millesimes), largeur)
 
 
 # --------------------------------------------------------------------------- widgets

@@ -629,7 +629,7 @@ def graphique_modalites(table: pd.DataFrame, titre: str, largeur: int = 360):
 
     d = table.reset_index()
     barres = alt.Chart(d).mark_bar(color="#41ab5d").encode(
-        y=alt.Y("modalite:N", sort="-x", title=None, axis=alt.Axis(labelLimit=380)),
+        y=alt.Y("modalite:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("lieux:Q", title=f"Nombre de lieux (sur {table.attrs.get('renseignes', '?')} renseignés)"),
         tooltip=[alt.Tooltip("modalite:N", title="Modalité"), alt.Tooltip("lieux:Q", title="Lieux"),
                  alt.Tooltip("part_%:Q", title="Part des lieux (%)", format=",.1f")],

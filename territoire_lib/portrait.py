@@ -48,6 +48,7 @@ __all__ = [
     "section_modeles",
     "portrait",
     "selecteur_portrait",
+    "exporter_tableur",
 ]
 
 #: Thèmes du catalogue, dans l'ordre de la fiche, avec leur titre.
@@ -484,12 +485,15 @@ def carte_voisinage(code: str, niveau: str = "commune", ident: str = "densite_po
 
 
 def _pied_sources(sources: list[str], largeur: int):
-    lignes = [{"t": s, "r": i} for i, s in enumerate(dict.fromkeys(sources))]
+    import textwrap  # une source longue, coupée, ne fait pas déborder le graphique de la zone de sortie
+
+    coupees = [t for s in dict.fromkeys(sources) for t in textwrap.wrap(s, 95)]
+    lignes = [{"t": t, "r": i} for i, t in enumerate(coupees)]
     return alt.Chart(alt.InlineData(values=lignes)).mark_text(align="left", fontSize=10, color="#555555").encode(
         text="t:N", x=alt.value(0), y=alt.Y("r:O", axis=None)).properties(width=largeur, height=13 * len(lignes))
 
 
-def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int = 420) -> alt.TopLevelMixin:
+def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int = 360) -> alt.TopLevelMixin:
     """Position du territoire (centile) dans la France et dans sa classe, pour chaque indicateur.
 
     Exemples
@@ -512,7 +516,7 @@ def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int
                             for v, u in zip(long["valeur"], long["unite"])]
     long["rang_texte"] = [f"{r} sur {s}" for r, s in zip(long["r"], long["s"])]
     ordre = list(dict.fromkeys(f["libelle"]))
-    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=340))
+    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=280))
     fond = alt.Chart(f).mark_rule(color="#dddddd", strokeWidth=6).encode(
         y=y, x=alt.datum(0), x2=alt.datum(100))
     milieu = alt.Chart(pd.DataFrame({"x": [50]})).mark_rule(color="#999999", strokeDash=[3, 3]).encode(x="x:Q")
@@ -626,7 +630,7 @@ class Portrait:
         """Petites cartes du territoire et de ses voisins, une par indicateur (voir :func:`carte_voisinage`)."""
         return [carte_voisinage(self.code, self.niveau, i, largeur) for i in (ids or IDS_CARTES)]
 
-    def graphique(self, largeur: int = 420) -> alt.TopLevelMixin:
+    def graphique(self, largeur: int = 360) -> alt.TopLevelMixin:
         """Positions du territoire (voir :func:`graphique_positions`)."""
         return graphique_positions(self.fiche, self.nom, self.niveau, largeur)
 
@@ -636,7 +640,8 @@ class Portrait:
         Renvoie
         -------
         dict
-            ``{"html": chemin, "positions.png": chemin, "carte_<indicateur>.png": chemin…}``.
+            ``{"html": chemin, "positions.png": chemin, "carte_<indicateur>.png": chemin…, "csv": chemin, "xlsx": chemin}``
+            (voir :func:`exporter_tableur`).
         """
         from .rendu import rendre
 
@@ -651,7 +656,54 @@ class Portrait:
         chemins["html"] = dossier / f"{base}.html"
         chemins["html"].write_text(page_autonome(self.titre, self._repr_html_(), specs, VERSION_VEGA_LITE),
                                    encoding="utf-8")
+        chemins.update(exporter_tableur(self, dossier))
         return chemins
+
+
+#: Colonnes de la fiche exportées en tableur, avec leur titre en français.
+COLONNES_TABLEUR = {
+    "theme_libelle": "Thème", "libelle": "Indicateur", "indicateur": "Identifiant", "valeur": "Valeur",
+    "unite": "Unité", "millesime": "Millésime", "rang": "Rang", "sur": "Sur", "lecture": "Position",
+    "classe": "Classe de comparaison", "valeur_classe": "Valeur de la classe", "rang_classe": "Rang dans la classe",
+    "sur_classe": "Territoires de la classe", "france": "France", "reference": "Valeur de référence",
+    "source": "Source",
+}
+
+
+def exporter_tableur(p: "Portrait", dossier: str | Path) -> dict[str, Path]:
+    """Écrit la fiche du portrait en CSV et en XLSX, avec sources, millésimes et licences.
+
+    Le CSV suit l'usage des tableurs français : séparateur « ; », virgule décimale, UTF-8 avec
+    BOM (accents lus correctement par Excel) ; les lignes de source et de licence suivent le
+    tableau, après une ligne vide. Le classeur XLSX (``openpyxl``) a deux feuilles : « Portrait »
+    (la fiche) et « Sources » (sources, millésimes, licences, note de recherche).
+
+    Renvoie
+    -------
+    dict
+        ``{"csv": chemin, "xlsx": chemin}``.
+
+    Exemples
+    --------
+    >>> import tempfile
+    >>> chemins = exporter_tableur(portrait("Territoire de Belfort"), tempfile.mkdtemp())
+    >>> sorted(chemins), pd.read_excel(chemins["xlsx"], sheet_name="Sources").shape[0] > 1
+    (['csv', 'xlsx'], True)
+    """
+    dossier = Path(dossier)
+    dossier.mkdir(parents=True, exist_ok=True)
+    base = dossier / f"portrait_{p.niveau}_{p.code}"
+    tableau = p.fiche[[c for c in COLONNES_TABLEUR if c in p.fiche.columns]].rename(columns=COLONNES_TABLEUR)
+    tableau.insert(0, "Territoire", f"{p.nom} ({NOMS_NIVEAU[p.niveau]} {p.code})")
+    pied = [p.titre] + ([f"Note : {p.note}"] if p.note else []) + p.sources()
+    chemins = {"csv": base.with_suffix(".csv"), "xlsx": base.with_suffix(".xlsx")}
+    texte = tableau.to_csv(sep=";", decimal=",", index=False, float_format="%.4g")
+    texte += "\n" + "".join(f"{ligne}\n" for ligne in pied)
+    chemins["csv"].write_text(texte, encoding="utf-8-sig")
+    with pd.ExcelWriter(chemins["xlsx"], engine="openpyxl") as classeur:
+        tableau.to_excel(classeur, sheet_name="Portrait", index=False)
+        pd.DataFrame({"Sources, millésimes et licences": pied}).to_excel(classeur, sheet_name="Sources", index=False)
+    return chemins
 
 
 STYLE = """<style>
@@ -719,7 +771,7 @@ def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     menu_niveau = w.Dropdown(options=[("Tous", None), ("Communes", "commune"), ("EPCI", "epci"),
                                       ("Départements", "departement"), ("Régions", "region")],
                              value=None, description="Niveau", layout=w.Layout(width="220px"))
-    bouton = w.Button(description="Exporter (HTML + PNG)", icon="download")
+    bouton = w.Button(description="Exporter (HTML, PNG, CSV, XLSX)", icon="download")
     sortie, message = w.Output(), w.Output()
     etat: dict = {}
 

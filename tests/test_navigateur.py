@@ -6,12 +6,17 @@ sinon) ; on vérifie que toutes les cellules s'exécutent, que les cartes sont
 dessinées (canevas non vide), que les menus (ipywidgets) s'affichent quand le
 carnet en crée, qu'aucune erreur n'apparaît dans la console, et que la page n'a
 besoin d'aucune ressource hors de la machine (toute requête externe est
-coupée et comptée). Le navigateur n'est jamais téléchargé : on utilise le
+coupée et comptée). Sur un écran d'ordinateur portable (1 366 px, explorateur
+de fichiers ouvert), l'interface est en français (menu « Fichier »), aucun
+graphique ne dépasse sa zone de sortie, et aucune solution d'exercice n'est
+visible après « Exécuter tout » tant qu'on n'a pas cliqué « Voir la solution »
+(issue 17). Le navigateur n'est jamais téléchargé : on utilise le
 Chromium du système (`apt-get install chromium`). Sans lui, le test est sauté
 — sauf en CI, où il doit passer.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -32,11 +37,16 @@ CARNETS = {"notebooks/00_introduction.ipynb": 4, "notebooks/01_metropolisation.i
            "notebooks/03_numerique_services_en_ligne.ipynb": 8,
            "notebooks/04_cooperations_nouveaux_acteurs.ipynb": 6,
            "notebooks/05_modeles_de_territoire.ipynb": 7,
-           "notebooks/06_portrait_de_territoire.ipynb": 7}
+           "notebooks/06_portrait_de_territoire.ipynb": 7,
+           "notebooks/07_methodes.ipynb": 0}  # l'annexe des méthodes n'a pas de graphique
 #: Minimum pour un carnet de notebooks/ absent de CARNETS : tous les carnets sont ouverts.
 MINIMUM_PAR_DEFAUT = 1
 A_OUVRIR = sorted({**{f"notebooks/{c.name}": MINIMUM_PAR_DEFAUT for c in (RACINE / "notebooks").glob("*.ipynb")},
                    **CARNETS}.items())
+#: Écran d'ordinateur portable courant (issue 17) : la zone de sortie d'un carnet y fait environ 960 px.
+FENETRE = {"width": 1366, "height": 900}
+#: Réglages de JupyterLab livrés avec le dépôt (français, pas d'invite « nouvelles »), comme `make lab`.
+REGLAGES_LAB = RACINE / "outils" / "jupyter" / "lab" / "settings"
 ARGS_CHROMIUM = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -47,7 +57,7 @@ def page_hors_ligne(playwright, chromium: str, url: str, erreurs: list, externes
     Les erreurs de console et de page sont notées dans ``erreurs``. Renvoie ``(navigateur, page)``.
     """
     navigateur = playwright.chromium.launch(executable_path=chromium, args=ARGS_CHROMIUM)
-    page = navigateur.new_page(viewport={"width": 1500, "height": 1000})
+    page = navigateur.new_page(viewport=FENETRE)
     page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: erreurs.append(str(e)))
 
@@ -83,9 +93,17 @@ def jupyterlab(tmp_path):
     port, jeton = _port_libre(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "run"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "reglages"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "espaces"))
+    env.pop("TERRITOIRE_SOLUTIONS", None)  # comme en salle : les solutions attendent le clic
+    # les réglages du dépôt (français, pas d'invite « nouvelles »), plus : pas d'enregistrement automatique,
+    # qui écrirait les sorties de l'exécution dans les carnets du dépôt
+    reglages = tmp_path / "reglages_lab"
+    reglages.mkdir()
+    surcharges = json.loads((REGLAGES_LAB / "overrides.json").read_text(encoding="utf-8"))
+    surcharges["@jupyterlab/docmanager-extension:plugin"] = {"autosave": False}
+    (reglages / "overrides.json").write_text(json.dumps(surcharges), encoding="utf-8")
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
            f"--IdentityProvider.token={jeton}", f"--ServerApp.root_dir={RACINE}", "--allow-root",
-           "--LabApp.expose_app_in_browser=True"]
+           "--LabApp.expose_app_in_browser=True", f"--LabApp.app_settings_dir={reglages}"]
     url = f"http://127.0.0.1:{port}"
     with serveur_local("JupyterLab", cmd, env, tmp_path / "jupyterlab.log", f"{url}/api/status?token={jeton}"):
         yield url, jeton
@@ -122,6 +140,30 @@ JS_PIXELS = """() => Array.from(document.querySelectorAll('.jp-RenderedVegaCommo
 })"""
 
 
+#: Graphiques (canevas Vega) plus larges que leur zone de sortie : [(largeur du graphique, de la zone, code)].
+JS_TROP_LARGES = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output')).flatMap(zone => {
+    const l = zone.getBoundingClientRect().width;
+    return Array.from(zone.querySelectorAll('.jp-RenderedVegaCommon5 canvas'))
+        .map(c => [Math.round(c.getBoundingClientRect().width), Math.round(l),
+                   ((zone.closest('.jp-Cell') || zone).querySelector('.jp-InputArea-editor') || {textContent: ''})
+                       .textContent.slice(0, 70)])
+        .filter(([g, z]) => z > 0 && g > z + 1);
+})"""
+
+#: Pour chaque bouton « Voir la solution » : la sortie de la solution est-elle encore vide ?
+JS_SOLUTIONS_VIDES = """() => Array.from(document.querySelectorAll('.territoire-solution')).map(b => {
+    const boite = b.closest('.widget-vbox') || b.parentElement;
+    return !boite.querySelector('.widget-output .jp-OutputArea-child');
+})"""
+
+
+def _nb_solutions(carnet: str) -> int:
+    import nbformat
+
+    nb = nbformat.read(RACINE / carnet, as_version=4)
+    return sum(1 for c in nb.cells if c.cell_type == "code" and "solution" in c.metadata.get("tags", []))
+
+
 def _a_des_widgets(carnet: str) -> bool:
     """Le carnet affiche-t-il des ipywidgets (menus de territoire_lib.widgets ou ipywidgets directement) ?"""
     import nbformat
@@ -144,6 +186,7 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path, carnet,
         page.goto(f"{url}/lab/tree/{carnet}?token={jeton}", wait_until="domcontentloaded", timeout=60_000)
         page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
         page.wait_for_timeout(3000)  # noyau prêt
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_function(f"document.querySelectorAll('.jp-RenderedVegaCommon5 canvas').length >= {minimum}",
@@ -155,11 +198,28 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path, carnet,
             page.wait_for_selector(".jp-OutputArea .widget-dropdown select", timeout=60_000)
         page.wait_for_timeout(3000)  # fin du dessin des cartes
         pixels = page.evaluate(JS_PIXELS)
+        trop_larges = page.evaluate(JS_TROP_LARGES)
+        nb_solutions = _nb_solutions(carnet)
+        if nb_solutions:
+            page.wait_for_function(f"document.querySelectorAll('.territoire-solution').length >= {nb_solutions}",
+                                   timeout=60_000)
+        solutions_vides = page.evaluate(JS_SOLUTIONS_VIDES)
+        reponses_ouvertes = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.jp-MarkdownOutput details')).filter(d => d.open).length")
+        if nb_solutions:  # un clic montre la solution (exécutée avec les valeurs du participant)
+            page.locator(".territoire-solution").first.scroll_into_view_if_needed()
+            page.locator(".territoire-solution").first.click()
+            page.wait_for_function("!(" + JS_SOLUTIONS_VIDES + ")()[0]", timeout=120_000)
         page.screenshot(path=str(tmp_path / "jupyterlab.png"), full_page=True)
         sortie = os.environ.get("TERRITOIRE_CAPTURES")
         if sortie:
             shutil.copy(tmp_path / "jupyterlab.png", Path(sortie) / f"{Path(carnet).stem}.png")
         navigateur.close()
     assert len(pixels) >= minimum and all(n > 5000 for n in pixels[:2]), f"cartes vides ? pixels colorés : {pixels}"
+    assert "Fichier" in menus, f"JupyterLab n'est pas en français : menus {menus}"
+    assert not trop_larges, f"graphiques plus larges que leur zone de sortie (graphique, zone) : {trop_larges}"
+    assert reponses_ouvertes == 0, "réponse attendue dépliée sans clic"
+    assert len(solutions_vides) == nb_solutions and all(solutions_vides), \
+        f"solution visible avant le clic, ou bouton absent : {solutions_vides} ({nb_solutions} solutions)"
     assert not erreurs, f"erreurs dans la console : {erreurs[:5]}"
     assert not externes, f"requêtes vers l'extérieur : {externes[:5]}"
