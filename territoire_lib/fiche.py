@@ -160,23 +160,34 @@ def elements_fiche() -> pd.DataFrame:
     -------
     DataFrame
         ``categorie, libelle_categorie, element, titre, carnets`` (liste), ``nb_indicateurs``,
-        ``indicateurs`` (libellés, liste), ``non_mesure`` (liste), ``mesure`` (au moins un indicateur).
+        ``indicateurs`` (libellés, liste), ``non_mesure`` (liste), ``mesure`` (au moins un indicateur
+        **livré**, calculé hors ligne), ``en_ligne_seulement`` (mesuré seulement par des sources en
+        ligne, connecteurs), ``evolution_mesuree`` (au moins un indicateur livré a deux dates ou plus :
+        son changement est mesuré hors ligne), ``indicateurs_dates`` (libellés de ceux-là).
 
     Exemples
     --------
     >>> e = elements_fiche().set_index("element")
     >>> bool(e.loc["idee_1", "mesure"]), bool(e.loc["perturbateur_conversations", "mesure"])
     (True, False)
+    >>> bool(e.loc["idee_1", "evolution_mesuree"])
+    True
     """
+    from .evolution import millesimes_comparables
+
     fiche = charger_fiche()
     lignes = []
     for e in fiche["elements"]:
         ids = _indicateurs_de(e)
+        livres = [i for i in ids if not indicateur(i).source_web]
+        dates = [i for i in livres if len(millesimes_comparables(i)) >= 2 or any("-" in str(m) for m in indicateur(i).millesimes)]
         lignes.append({
             "categorie": e["categorie"], "libelle_categorie": fiche["categories"][e["categorie"]],
             "element": e["id"], "titre": e["titre"], "carnets": list(e.get("carnets") or []),
             "nb_indicateurs": len(ids), "indicateurs": [indicateur(i).libelle for i in ids],
-            "non_mesure": list(e.get("non_mesure") or []), "mesure": bool(ids),
+            "non_mesure": list(e.get("non_mesure") or []), "mesure": bool(livres),
+            "en_ligne_seulement": bool(ids) and not livres, "evolution_mesuree": bool(dates),
+            "indicateurs_dates": [indicateur(i).libelle for i in dates],
         })
     return pd.DataFrame(lignes)
 
@@ -193,7 +204,8 @@ def indicateurs_non_rattaches() -> list[str]:
 
 
 def resume_fiche() -> pd.DataFrame:
-    """Par catégorie : nombre d'éléments, d'éléments mesurés (≥ 1 indicateur) et d'indicateurs liés.
+    """Par catégorie : éléments, éléments mesurés hors ligne (≥ 1 indicateur livré), mesurés seulement en
+    ligne, dont le changement est mesuré (indicateur livré à deux dates ou plus), indicateurs liés.
 
     Exemples
     --------
@@ -203,11 +215,12 @@ def resume_fiche() -> pd.DataFrame:
     e = elements_fiche()
     liens = liens_fiche()
     res = e.groupby("libelle_categorie", sort=False).agg(
-        elements=("element", "size"), mesures=("mesure", "sum"))
+        elements=("element", "size"), mesures=("mesure", "sum"), en_ligne_seulement=("en_ligne_seulement", "sum"),
+        evolution_mesuree=("evolution_mesuree", "sum"))
     par_cat = liens.groupby("categorie")["indicateur"].nunique()
     noms = charger_fiche()["categories"]
     res["indicateurs_distincts"] = [int(par_cat.get(k, 0)) for k in noms if noms[k] in res.index]
-    res["non_mesures"] = res["elements"] - res["mesures"]
+    res["non_mesures"] = res["elements"] - res["mesures"] - res["en_ligne_seulement"]
     return res.rename_axis("categorie")
 
 
@@ -243,12 +256,14 @@ def carte_fiche(largeur: int = 760) -> alt.TopLevelMixin:
     """
     fiche = charger_fiche()
     e, c, titres = _positions(elements_fiche(), fiche["carnets"])
-    e["etat"] = e["mesure"].map({True: "mesuré ici", False: "non mesuré ici"})
+    e["etat"] = [("mesuré ici, et son évolution" if r.evolution_mesuree else "mesuré ici") if r.mesure
+                 else "en ligne seulement" if r.en_ligne_seulement else "non mesuré ici" for r in e.itertuples()]
+    e["detail_dates"] = e["indicateurs_dates"].map(lambda v: " ; ".join(v) if v else "aucun (une seule date)")
     e["detail_indicateurs"] = e["indicateurs"].map(lambda v: " ; ".join(v) if v else "aucun indicateur")
     e["detail_non_mesure"] = e["non_mesure"].map(lambda v: " ; ".join(v) if v else "—")
     e["detail_carnets"] = e["carnets"].map(lambda v: ", ".join(fiche["carnets"][k] for k in v) if v else "aucun carnet")
     noeuds = e[["element", "titre", "libelle_categorie", "y", "nb_indicateurs", "etat", "detail_indicateurs",
-                "detail_non_mesure", "detail_carnets"]]
+                "detail_non_mesure", "detail_carnets", "detail_dates", "evolution_mesuree", "mesure"]]
     liens = pd.DataFrame([
         {"element": r.element, "carnet": k, "x": x, "y": y}
         for r in e.itertuples() for k in r.carnets
@@ -262,6 +277,8 @@ def carte_fiche(largeur: int = 760) -> alt.TopLevelMixin:
     infobulle = [alt.Tooltip("titre:N", title="Élément"), alt.Tooltip("libelle_categorie:N", title="Catégorie"),
                  alt.Tooltip("detail_carnets:N", title="Carnets"),
                  alt.Tooltip("detail_indicateurs:N", title="Indicateurs"),
+                 alt.Tooltip("etat:N", title="État"),
+                 alt.Tooltip("detail_dates:N", title="Changement mesuré par"),
                  alt.Tooltip("detail_non_mesure:N", title="Non mesuré ici")]
     traits = alt.Chart(liens).mark_line(strokeWidth=1.4).encode(
         x=X, y=Y, detail="lien:N", color=alt.value("#6b6b6b"),
@@ -269,7 +286,8 @@ def carte_fiche(largeur: int = 760) -> alt.TopLevelMixin:
         lien="datum.element + '>' + datum.carnet")
     base = alt.Chart(noeuds).transform_calculate(x="0")
     points = base.mark_circle(stroke="#333333", strokeWidth=0.6).encode(
-        x=X, y=Y, color=alt.condition("datum.nb_indicateurs > 0", couleurs, alt.value("white")),
+        x=X, y=Y, color=alt.condition("datum.mesure", couleurs, alt.value("white")),
+        strokeWidth=alt.condition("datum.evolution_mesuree", alt.value(2.6), alt.value(0.6)),
         size=alt.Size("nb_indicateurs:Q", title="Indicateurs liés", scale=alt.Scale(range=[60, 420]),
                       legend=alt.Legend(orient="top")),
         tooltip=infobulle).add_params(clic)
@@ -289,8 +307,9 @@ def carte_fiche(largeur: int = 760) -> alt.TopLevelMixin:
     graphe = alt.layer(traits, points, textes, entetes, carres, noms_c).properties(
         width=largeur, height=hauteur, title=alt.TitleParams(
             "La fiche « Territoire de la transition » : ce que mesurent les carnets", anchor="start", fontSize=14,
-            subtitle="Cercle : élément mesuré (taille = nombre d'indicateurs) ; blanc et gris : non mesuré ici. "
-                     "Cliquez un élément pour le détail, un carnet pour l'ouvrir."))
+            subtitle=["Cercle plein : élément mesuré hors ligne (taille = nombre d'indicateurs) ; cerclé épais : "
+                      "son changement est mesuré (deux dates ou plus) ; blanc : en ligne seulement ou non mesuré.",
+                      "Cliquez un élément pour le détail, un carnet pour l'ouvrir."]))
     return alt.vconcat(graphe, _detail(e, clic, largeur), _pied(largeur), spacing=8).configure(
         view=alt.ViewConfig(stroke=None))
 

@@ -80,4 +80,7 @@ def test_carte_fiche_liens_et_selection():
 def test_resume_coherent():
     r = fiche.resume_fiche()
     assert int(r["elements"].sum()) == len(fiche.elements_fiche())
-    assert (r["mesures"] + r["non_mesures"] == r["elements"]).all()
+    assert (r["mesures"] + r["en_ligne_seulement"] + r["non_mesures"] == r["elements"]).all()
+    assert (r["evolution_mesuree"] <= r["mesures"]).all()  # un changement mesuré hors ligne l'est sur un indicateur livré
+    e = fiche.elements_fiche().set_index("element")
+    assert e.loc["idee_1", "evolution_mesuree"]  # population 2016-2023
