@@ -35,6 +35,7 @@ __all__ = [
     "ordonner_classes",
     "tableau",
     "sources_sans_doublon",
+    "valeur_ou_motif",
 ]
 
 #: Séparateur des milliers (espace fine insécable).
@@ -262,3 +263,29 @@ def sources_sans_doublon(*lignes: str) -> str:
     morceaux = [f"{p} ({', '.join(m)})" if m else p for p, m in producteurs.items()]
     return ("Sources : " if len(morceaux) > 1 else "Source : ") + " ; ".join(morceaux) + (
         " — calculs Territoires en transition" if calculs else "")
+
+
+def valeur_ou_motif(df: pd.DataFrame, ident: str, code, decimales: int | None = None, signe: bool = False,
+                    unite: str = "") -> str:
+    """La valeur d'un tableau de :func:`territoire_lib.indicateurs` à la française, ou pourquoi elle manque.
+
+    Un agrégat incomplet n'est jamais affiché comme un nombre : on dit combien de
+    communes du territoire n'ont pas de valeur (le détail : ``expliquer(...)``).
+
+    Exemples
+    --------
+    >>> df = pd.DataFrame({"x": [1.5, float("nan")]}, index=["A", "B"])
+    >>> df.attrs["completude"] = {"x": {"territoires": {"B": {"statut": "incomplet", "nb_communes": 10,
+    ...                                                        "nb_sans_valeur": 3}}}}
+    >>> valeur_ou_motif(df, "x", "A", 1)
+    '1,5'
+    >>> valeur_ou_motif(df, "x", "B", 1)
+    'non calculé (3 communes sans valeur propre sur 10)'
+    """
+    v = df.loc[code, ident]
+    if pd.notna(v):
+        return nombre(v, decimales, signe=signe, unite=unite)
+    info = df.attrs.get("completude", {}).get(ident, {}).get("territoires", {}).get(str(code))
+    if info and info.get("statut") == "incomplet":
+        return f"non calculé ({info['nb_sans_valeur']} communes sans valeur propre sur {info['nb_communes']})"
+    return "non disponible"
