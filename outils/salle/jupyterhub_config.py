@@ -198,6 +198,8 @@ c.Spawner.args = [
     f"--MappingKernelManager.cull_idle_timeout={max(INACTIVITE // 2, 60)}",
     "--MappingKernelManager.cull_interval=60",
     "--ServerApp.shutdown_no_activity_timeout=0",
+    # réglages par défaut du projet : français, pas d'invite « nouvelles de Jupyter » (comme make lab)
+    f"--LabApp.app_settings_dir={RACINE / 'outils' / 'jupyter' / 'lab' / 'settings'}",
 ]
 if RACINE_HUB and not UID_PROPRES:
     c.Spawner.args.append("--ServerApp.allow_root=True")  # voir l'avertissement ci-dessus
