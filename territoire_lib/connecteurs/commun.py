@@ -407,30 +407,26 @@ def _verifier_entete(source: SourceWeb, entete: list[str]) -> None:
 
 def _lire_texte(source: SourceWeb, ouvrir, colonnes: list[str]) -> pd.DataFrame:
     """Lit le CSV en flux (jamais tout le texte en mémoire) ; ``ouvrir()`` rend un flux binaire neuf."""
-    premier = "utf-8-sig" if source.encodage.lower() in ("utf-8", "utf8") else source.encodage
-    for encodage in dict.fromkeys((premier, "latin-1")):
+    encodage = _entete_texte(source, ouvrir)
+    for essai in dict.fromkeys((encodage, "latin-1")):  # un en-tête ASCII ne garantit pas le reste du fichier
         try:
-            with ouvrir() as flux:
-                entete = pd.read_csv(flux, sep=source.separateur, nrows=0, encoding=encodage).columns
-            _verifier_entete(source, [str(c).strip() for c in entete])
             with ouvrir() as flux:
                 return pd.read_csv(flux, sep=source.separateur, dtype=str, keep_default_na=False,
-                                   na_values=[""], encoding=encodage,
-                                   usecols=lambda c: str(c).strip() in colonnes)
+                                   na_values=[""], encoding=essai, usecols=lambda c: str(c).strip() in colonnes)
         except UnicodeDecodeError:
             continue
-    raise ErreurSource(f"« {source.id} » : encodage illisible (ni {premier} ni latin-1).")
+    raise ErreurSource(f"« {source.id} » : encodage illisible (ni {encodage} ni latin-1).")
 
 
-def _entete_texte(source: SourceWeb, ouvrir) -> None:
-    """Vérifie la seule ligne d'en-tête d'un CSV (aucune ligne de données lue)."""
+def _entete_texte(source: SourceWeb, ouvrir) -> str:
+    """Vérifie la seule ligne d'en-tête d'un CSV (aucune ligne de données lue) ; renvoie l'encodage lu."""
     premier = "utf-8-sig" if source.encodage.lower() in ("utf-8", "utf8") else source.encodage
     for encodage in dict.fromkeys((premier, "latin-1")):
         try:
             with ouvrir() as flux:
                 entete = pd.read_csv(flux, sep=source.separateur, nrows=0, encoding=encodage).columns
             _verifier_entete(source, [str(c).strip() for c in entete])
-            return
+            return encodage
         except UnicodeDecodeError:
             continue
     raise ErreurSource(f"« {source.id} » : encodage illisible (ni {premier} ni latin-1).")
