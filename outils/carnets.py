@@ -20,6 +20,8 @@ import nbformat
 
 MARQUE = "# NBVAL_CHECK_OUTPUT"
 TYPES_GARDES = {"text/plain"}
+#: Les notes du journal (territoire_lib.journal) sont affichées en texte et en HTML : les deux sont gardés.
+PREFIXE_NOTE = "ℹ Note"
 
 
 def nettoyer(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -36,6 +38,8 @@ def nettoyer(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                     gardees.append(out)
                 elif out.output_type in ("execute_result", "display_data"):
                     data = {k: v for k, v in out.get("data", {}).items() if k in TYPES_GARDES}
+                    if str(data.get("text/plain", "")).startswith(PREFIXE_NOTE) and "text/html" in out.get("data", {}):
+                        data["text/html"] = out["data"]["text/html"]  # note du journal : nbval compare les deux
                     if data:
                         out.data, out.metadata = data, {}
                         gardees.append(out)

@@ -756,7 +756,7 @@ def carte_evolution(
     meme_base: bool = True,
     palette: str | None = None,
     zoom_idf: bool = True,
-    largeur: int = 560,
+    largeur: int = 400,
 ) -> Carte:
     """Carte de l'évolution d'un indicateur entre deux millésimes, palette divergente centrée sur 0.
 

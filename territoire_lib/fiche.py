@@ -307,9 +307,9 @@ def carte_fiche(largeur: int = 760) -> alt.TopLevelMixin:
     graphe = alt.layer(traits, points, textes, entetes, carres, noms_c).properties(
         width=largeur, height=hauteur, title=alt.TitleParams(
             "La fiche « Territoire de la transition » : ce que mesurent les carnets", anchor="start", fontSize=14,
-            subtitle=["Cercle plein : élément mesuré hors ligne (taille = nombre d'indicateurs) ; cerclé épais : "
-                      "son changement est mesuré (deux dates ou plus) ; blanc : en ligne seulement ou non mesuré.",
-                      "Cliquez un élément pour le détail, un carnet pour l'ouvrir."]))
+            subtitle=["Cercle plein : élément mesuré hors ligne (taille = nombre d'indicateurs).",
+                      "Cerclé épais : son changement est mesuré (deux dates ou plus) ; blanc : en ligne seulement",
+                      "ou non mesuré. Cliquez un élément pour le détail, un carnet pour l'ouvrir."]))
     return alt.vconcat(graphe, _detail(e, clic, largeur), _pied(largeur), spacing=8).configure(
         view=alt.ViewConfig(stroke=None))
 
