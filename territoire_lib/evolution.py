@@ -284,9 +284,11 @@ def evolution(
     na, nb = (a[f"{identifiant}_communes_non_renseignees"],
               b[f"{identifiant}_communes_non_renseignees"].reindex(a.index))
     ok_a, ok_b = sa.isin(_STATUTS_COMPLETS), sb.isin(_STATUTS_COMPLETS)
+    nd_a, nd_b = sa.eq("non disponible").fillna(False), sb.eq("non disponible").fillna(False)
     statut = np.where(ok_a & ok_b, "complet",
-                      np.where(~ok_a & ~ok_b, "incomplet aux deux dates",
-                               np.where(~ok_a, f"incomplet en {debut}", f"incomplet en {fin}")))
+                      np.where(nd_a | nd_b, "non disponible",  # aucune valeur à l'une des dates (Mayotte…)
+                               np.where(~ok_a & ~ok_b, "incomplet aux deux dates",
+                                        np.where(~ok_a, f"incomplet en {debut}", f"incomplet en {fin}"))))
     res["statut"] = pd.Series(statut, index=res.index, dtype="string")
     motifs = []
     for s1, n1, s2, n2 in zip(sa, na, sb, nb):
