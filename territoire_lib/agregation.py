@@ -184,7 +184,7 @@ def _somme_colonne(table: pd.DataFrame, colonne: str, cle: pd.Series, blocs, gar
         x = x.where(garder)
     somme = x.groupby(cle).sum(min_count=1)
     couvert = np.zeros(len(table), dtype=bool)
-    app = _blocs_applicables(blocs, colonne, table, cle) if garder is None else _blocs_applicables(None, "", table, cle)
+    app = _blocs_applicables(blocs, colonne, table, cle)  # l'appelant ne passe pas de blocs en mode partiel apparié
     if len(app):
         ajout = app.groupby("groupe")["valeur"].sum()
         somme = somme.add(ajout, fill_value=0).reindex(somme.index.union(ajout.index))

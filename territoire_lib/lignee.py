@@ -60,8 +60,9 @@ def _fmt(x, decimales: int = 0) -> str:
     """Nombre à la française (virgule décimale, espace fine insécable pour les milliers)."""
     if x is None or pd.isna(x):
         return "non disponible"
-    texte = f"{float(x):,.{decimales}f}".replace(",", "\u202f").replace(".", ",")
-    return texte
+    from .format import nombre
+
+    return nombre(x, decimales)
 
 
 def motifs_sans_valeur(colonnes: list[str], codes: list[str]) -> dict[str, str]:

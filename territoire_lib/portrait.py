@@ -192,6 +192,7 @@ def _position(v: pd.Series, x: float) -> tuple:
     return int((v > x).sum() + 1), int(len(v)), float(100 * ((v < x).sum() + 0.5 * (v == x).sum()) / len(v))
 
 
+@lru_cache(maxsize=128)
 def _france(ident: str) -> float:
     return _flottant(indicateurs(ident, niveau="france")[ident].iloc[0])
 
