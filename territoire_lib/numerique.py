@@ -16,19 +16,23 @@ Quatre familles de calculs, toutes à partir des données construites :
 - **la médiation numérique** en Auvergne-Rhône-Alpes, seule région couverte
   par la source (recensement Hinaura 2021-2022) : lieux, services, publics,
   horaires (:func:`lieux_mediation`, :func:`compter_modalites`,
-  :func:`heures_hebdo_osm`, :func:`epci_region`) ;
+  :func:`resume_horaires_lieux`, :func:`epci_region`) ; les heures
+  d'ouverture sont lues dans la syntaxe OpenStreetMap par la construction
+  (:mod:`territoire_lib.construction.horaires_osm`), pas ici ;
 - **un indice de fragilité numérique « proxy »** : composite transparent,
   normalisé et pondéré, et sensibilité du classement aux poids
   (:func:`indice_fragilite`, :func:`sensibilite_poids`). Ce n'est **pas**
   l'indice de fragilité numérique officiel (MedNum) : il n'en reprend que
   l'esprit, avec les seules composantes disponibles ici.
 
+Les graphiques, cartes et curseurs de ce thème sont dans
+:mod:`territoire_lib.graphiques_numerique` (noms gardés ici, importés au premier usage).
+
 Aucune valeur manquante n'est remplacée par 0 ; chaque filtre dit combien
 de communes ou de territoires il écarte, et pourquoi.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -53,7 +57,7 @@ __all__ = [
     "acces_fragile_mairie",
     "zones_blanches",
     "compter_modalites",
-    "heures_hebdo_osm",
+    "resume_horaires_lieux",
     "epci_region",
     "population_par_distance",
     "graphique_distances",
@@ -442,84 +446,33 @@ def compter_modalites(serie: pd.Series, separateur: str = ";") -> pd.DataFrame:
     return res
 
 
-_JOURS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
-_REGLE = re.compile(r"^\s*(?P<jours>(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:\s*[-,]\s*(?:Mo|Tu|We|Th|Fr|Sa|Su))*)\s+(?P<plages>.+?)\s*$")
-_PLAGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+def resume_horaires_lieux() -> dict:
+    """Horaires des lieux de médiation : lus, illisibles, non renseignés, durée hebdomadaire.
 
-
-def _jours(texte: str) -> list[int]:
-    res = []
-    for morceau in texte.replace(" ", "").split(","):
-        if "-" in morceau:
-            a, b = (_JOURS.index(j) for j in morceau.split("-"))
-            res += list(range(a, b + 1)) if a <= b else list(range(a, 7)) + list(range(0, b + 1))
-        else:
-            res.append(_JOURS.index(morceau))
-    return res
-
-
-def _heures_osm(texte) -> float:
-    if texte is None or (isinstance(texte, float) and np.isnan(texte)) or not str(texte).strip():
-        return np.nan
-    semaine: dict[int, list[tuple[int, int]]] = {}
-    for regle in str(texte).split(";"):
-        if not regle.strip():
-            continue
-        m = _REGLE.match(regle)
-        if not m:
-            return np.nan
-        plages = m["plages"].strip()
-        intervalles = []
-        if plages not in ("off", "closed"):
-            for p in plages.replace(" ", "").split(","):
-                h = _PLAGE.match(p)
-                if not h:
-                    return np.nan
-                debut, fin = int(h[1]) * 60 + int(h[2]), int(h[3]) * 60 + int(h[4])
-                if fin <= debut or fin > 24 * 60:
-                    return np.nan
-                intervalles.append((debut, fin))
-        for j in _jours(m["jours"]):  # règle OSM : une règle postérieure remplace la précédente pour ses jours
-            semaine[j] = intervalles
-    minutes = 0
-    for intervalles in semaine.values():
-        fusion: list[list[int]] = []
-        for a, b in sorted(intervalles):
-            if fusion and a <= fusion[-1][1]:
-                fusion[-1][1] = max(fusion[-1][1], b)
-            else:
-                fusion.append([a, b])
-        minutes += sum(b - a for a, b in fusion)
-    return minutes / 60
-
-
-def heures_hebdo_osm(horaires: pd.Series) -> pd.Series:
-    """Heures d'ouverture hebdomadaires d'horaires au format OpenStreetMap (``opening_hours``).
-
-    Sous-ensemble lu : règles « jours plages » séparées par « ; » (jours ``Mo``
-    à ``Su``, listes et intervalles, plages ``HH:MM-HH:MM`` séparées par des
-    virgules, ``off``/``closed``) ; une règle postérieure remplace la
-    précédente pour les jours qu'elle cite (sémantique OSM), les plages qui se
-    chevauchent sont fusionnées. Toute autre syntaxe (jours fériés, mois,
-    « 24/7 »…) donne NaN : jamais 0.
+    Les heures par semaine sont calculées à la construction à partir des horaires publiés au
+    format OpenStreetMap (colonne ``heures_hebdo``, voir
+    :mod:`territoire_lib.construction.horaires_osm`) ; une syntaxe non lue donne NaN, jamais 0.
+    Les parts portent sur les lieux dont les horaires ont été lus.
 
     Renvoie
     -------
-    Series
-        Heures par semaine (float64), même index ; ``attrs["illisibles"]`` :
-        nombre d'horaires renseignés mais non lus.
+    dict
+        ``lieux``, ``lus``, ``illisibles``, ``non_renseignes``, ``mediane_h`` (heures par semaine),
+        ``part_moins_10h_%`` (part des lieux lus ouverts moins de 10 h par semaine).
 
     Exemples
     --------
-    >>> s = pd.Series(["Mo-Fr 09:00-12:00,14:00-17:00; We off", "Tu,Th 10:00-12:00", "PH off", None])
-    >>> heures_hebdo_osm(s).tolist()
-    [24.0, 4.0, nan, nan]
-    >>> heures_hebdo_osm(s).attrs["illisibles"]
-    1
+    >>> r = resume_horaires_lieux()
+    >>> r["lus"] + r["illisibles"] + r["non_renseignes"] == r["lieux"]
+    True
     """
-    res = horaires.map(_heures_osm).astype("float64")
-    res.attrs["illisibles"] = int((res.isna() & horaires.notna()).sum())
-    return res
+    lieux = _lieux()
+    h = lieux["heures_hebdo"]
+    lus = h.dropna()
+    non_renseignes = int(lieux["horaires"].isna().sum())
+    return {"lieux": int(len(lieux)), "lus": int(len(lus)), "illisibles": int(len(lieux) - len(lus) - non_renseignes),
+            "non_renseignes": non_renseignes, "mediane_h": float(lus.median()) if len(lus) else float("nan"),
+            "part_moins_10h_%": float(100 * (lus < 10).mean()) if len(lus) else float("nan")}
 
 
 def epci_region(code_region: str = CODE_REGION_COUVERTE) -> list[str]:
@@ -586,55 +539,6 @@ def population_par_distance(bornes: tuple[float, ...] = (2, 5, 10, 15, 20)) -> p
     res.index.name = "distance"
     res.attrs["communes_sans_distance"] = int((~ok).sum())
     return res
-
-
-def graphique_distances(largeur: int = 460):
-    """Histogramme des distances commune → lieu de médiation le plus proche (Auvergne-Rhône-Alpes).
-
-    Exemples
-    --------
-    >>> "vconcat" in graphique_distances().to_dict()
-    True
-    """
-    import altair as alt
-
-    from .graphiques import _avec_source
-
-    t = table_communes()
-    d = t.loc[(t["code_region"] == CODE_REGION_COUVERTE) & t["distance_lieu_mediation_km"].notna(),
-              ["distance_lieu_mediation_km"]].rename(columns={"distance_lieu_mediation_km": "km"})
-    barres = alt.Chart(d).mark_bar(color="#2171b5").encode(
-        x=alt.X("km:Q", bin=alt.Bin(step=2), title="Distance au lieu le plus proche (km, à vol d'oiseau)"),
-        y=alt.Y("count():Q", title="Nombre de communes"),
-        tooltip=[alt.Tooltip("km:Q", bin=alt.Bin(step=2), title="Distance (km)"),
-                 alt.Tooltip("count():Q", title="Communes")],
-    ).properties(width=largeur, height=220, title=alt.TitleParams(
-        "Communes d'Auvergne-Rhône-Alpes selon la distance au lieu de médiation le plus proche",
-        anchor="start", fontSize=13))
-    return _avec_source(barres, ligne_source("distance_lieu_mediation"), largeur)
-
-
-def graphique_modalites(table: pd.DataFrame, titre: str, largeur: int = 360):
-    """Barres horizontales du nombre de lieux par modalité (sortie de :func:`compter_modalites`).
-
-    Exemples
-    --------
-    >>> g = graphique_modalites(compter_modalites(lieux_mediation()["publics_accueillis"]), "Publics")
-    >>> "vconcat" in g.to_dict()
-    True
-    """
-    import altair as alt
-
-    from .graphiques import _avec_source
-
-    d = table.reset_index()
-    barres = alt.Chart(d).mark_bar(color="#41ab5d").encode(
-        y=alt.Y("modalite:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("lieux:Q", title=f"Nombre de lieux (sur {table.attrs.get('renseignes', '?')} renseignés)"),
-        tooltip=[alt.Tooltip("modalite:N", title="Modalité"), alt.Tooltip("lieux:Q", title="Lieux"),
-                 alt.Tooltip("part_%:Q", title="Part des lieux (%)", format=",.1f")],
-    ).properties(width=largeur, title=alt.TitleParams(titre, anchor="start", fontSize=13))
-    return _avec_source(barres, source_lieux(), largeur)
 
 
 # --------------------------------------------------------------------------- 4. indice de fragilité (proxy)
@@ -919,87 +823,12 @@ def sensibilite_poids(poids: dict | None = None, variation: float = 0.2, niveau:
 
 
 # --------------------------------------------------------------------------- widgets
-def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
-    """Curseurs (heures, part des 65 ans et plus, courriel) : résumé, départements et carte des communes repérées.
-
-    Renvoie un ``ipywidgets.VBox`` ; la carte est redessinée au relâchement du curseur.
-    """
-    import ipywidgets as w
-    from IPython.display import display
-
-    from .cartes import carte_serie
-
-    c_heures = w.FloatSlider(value=heures_max, min=0.5, max=20, step=0.5, description="Heures ≤",
-                             continuous_update=False, style={"description_width": "initial"})
-    c_65 = w.FloatSlider(value=part_65_min, min=10, max=50, step=1, description="65 ans et plus (%) ≥",
-                         continuous_update=False, style={"description_width": "initial"})
-    c_courriel = w.Checkbox(value=False, description="exiger aussi l'absence de courriel")
-    sortie = w.Output()
-
-    def maj(*_):
-        with sortie:
-            sortie.clear_output(wait=True)
-            z = acces_fragile_mairie(c_heures.value, c_65.value, c_courriel.value)
-            print(z.resume())
-            print(source_zones_blanches())
-            if z.communes.empty:
-                print("Aucune commune ne remplit ces trois conditions : desserrez les seuils.")
-                return
-            display(z.par_departement().head(10).rename(columns={
-                "communes": "communes repérées", "population": "habitants",
-                "population_65_ans_et_plus": "dont 65 ans et plus"}))
-            display(carte_serie(z.classes(), "commune", "Communes à l'accès fragile à la mairie (seuils choisis)",
-                                source_zones_blanches(), categories=[ACCES_FRAGILE, "autre commune"],
-                                couleurs=["#b2182b", "#f2efe9"]))
-
-    for x in (c_heures, c_65, c_courriel):
-        x.observe(maj, names="value")
-    maj()
-    return w.VBox([w.HBox([c_heures, c_65, c_courriel]), sortie])
 
 
 def source_zones_blanches() -> str:
     """Ligne de source de l'accès fragile à la mairie (horaires, site web, âge), tirée du catalogue."""
     return (f"{ligne_source('heures_ouverture_mairie')} ; {ligne_source('part_65_ans_et_plus')} ; "
             f"{ligne_source('population', 2023)}")
-
-
-def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
-    """Curseurs de poids, menu de normalisation : classement et carte de l'indice proxy par EPCI.
-
-    Renvoie un ``ipywidgets.VBox``.
-    """
-    import ipywidgets as w
-    from IPython.display import display
-
-    brut = composantes_fragilite("epci", region)
-    dispo = _disponibles(brut)
-    curseurs = {c: w.FloatSlider(value=POIDS_DEFAUT[c], min=0, max=3, step=0.25, description=COMPOSANTES[c][0],
-                                 continuous_update=False, style={"description_width": "320px"},
-                                 layout=w.Layout(width="560px")) for c in dispo}
-    menu = w.Dropdown(options=[("rang centile", "rang"), ("min-max", "minmax"), ("z-score", "zscore")], value="rang",
-                      description="Normalisation")
-    sortie = w.Output()
-
-    def maj(*_):
-        with sortie:
-            sortie.clear_output(wait=True)
-            poids = {c: s.value for c, s in curseurs.items()}
-            try:
-                ind = indice_fragilite(poids, "epci", region, menu.value)
-            except ValueError as exc:
-                print(f"Impossible de calculer l'indice : {exc}")
-                return
-            print(ind.attrs["avertissement"])
-            print("10 EPCI les plus fragiles selon ces poids :")
-            display(ind.head(10)[[ind.columns[0], "indice", "quintile"]].round(1))
-            print(source_indice(region))
-            display(carte_serie_indice(ind, region))
-
-    for x in [*curseurs.values(), menu]:
-        x.observe(maj, names="value")
-    maj()
-    return w.VBox([*curseurs.values(), menu, sortie])
 
 
 def source_indice(region: str | None = CODE_REGION_COUVERTE) -> str:
@@ -1021,14 +850,17 @@ def source_indice(region: str | None = CODE_REGION_COUVERTE) -> str:
     return "Sources : " + " ; ".join(producteurs) + " — indice proxy, calculs Territoires en transition"
 
 
-def carte_serie_indice(ind: pd.DataFrame, region: str | None = CODE_REGION_COUVERTE):
-    """Carte de l'indice proxy par EPCI (limitée aux EPCI de la région si ``region``)."""
-    from .cartes import carte_serie
 
-    titre = "Indice de fragilité numérique — proxy, pas l'indice officiel de la MedNum (0-100)"
-    c = carte_serie(ind["indice"], "epci", titre, source_indice(region), unite="points", k=5,
-                    zoom_idf=region is None)
-    if region is not None:
-        c.selection = True
-        c.valeurs = c.valeurs[c.valeurs["code"].isin(ind.index)].reset_index(drop=True)
-    return c
+
+#: Vues (Altair, widgets) déplacées dans :mod:`territoire_lib.graphiques_numerique` ; gardées
+#: accessibles ici, importées au premier usage (le calcul n'importe ni Altair ni ipywidgets).
+_VUES = ("graphique_distances", "graphique_modalites", "explorer_zones_blanches", "explorer_indice",
+         "carte_serie_indice")
+
+
+def __getattr__(nom: str):
+    if nom in _VUES:
+        from . import graphiques_numerique
+
+        return getattr(graphiques_numerique, nom)
+    raise AttributeError(f"module {__name__!r} has no attribute {nom!r}")

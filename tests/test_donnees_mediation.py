@@ -68,6 +68,10 @@ def test_lire_lieux_mediation(lieux):
     assert lieux["gratuit"].tolist()[:2] == [True, False]
     assert lieux["gratuit"].isna().tolist() == [False, False, True, True]
     assert lieux["horaires_renseignes"].tolist() == [True, False, True, False]
+    # Heures par semaine lues à la construction : NaN si non renseigné ou illisible, jamais 0.
+    assert lieux["heures_hebdo"].dtype == "float64"
+    assert lieux["heures_hebdo"].fillna(-1).tolist() == [12.0, -1, 3.0, -1]
+    assert lieux.attrs["horaires_illisibles"] == 0
     # Champs absents → NaN, jamais la chaîne « nan » / « None ».
     assert pd.isna(_val(lieux, "4", "publics_accueillis"))
     assert not lieux.astype("str").isin(["nan", "None"]).any().any()
@@ -195,6 +199,7 @@ def test_donnees_reelles_mediation():
     assert len(lieux) == 687
     assert lieux["lon"].notna().all()
     assert int(lieux["horaires_renseignes"].sum()) == 617
+    assert int(lieux["heures_hebdo"].notna().sum()) + lieux.attrs["horaires_illisibles"] == 617
     df, rapport = M.rattacher_lieux_mediation(lieux, L.lire_codes_postaux(chemin_cp))
     assert rapport["nb_rattaches"] >= 680
     assert df["code_commune"].dropna().str[:2].isin(M.DEPARTEMENTS_ARA).all()

@@ -7,10 +7,11 @@ import pytest
 
 from territoire_lib import numerique as nu
 from territoire_lib.chargement import table_communes
+from territoire_lib.construction.horaires_osm import heures_hebdo_osm
 from territoire_lib.erreurs import ResultatVide
 
 
-# --- horaires OpenStreetMap ---------------------------------------------------------------
+# --- horaires OpenStreetMap (lus à la construction) ---------------------------------------
 @pytest.mark.parametrize("texte, heures", [
     ("Mo-Fr 09:00-12:00", 15.0),
     ("Mo-Fr 09:00-12:00,14:00-17:00; We off", 24.0),         # la règle postérieure remplace le mercredi
@@ -20,22 +21,37 @@ from territoire_lib.erreurs import ResultatVide
     ("Mo 09:00-12:00,11:00-13:00", 4.0),                      # plages fusionnées
 ])
 def test_heures_osm(texte, heures):
-    assert nu.heures_hebdo_osm(pd.Series([texte])).iloc[0] == pytest.approx(heures)
+    assert heures_hebdo_osm(pd.Series([texte])).iloc[0] == pytest.approx(heures)
 
 
 @pytest.mark.parametrize("texte", ["PH off", "24/7", "09:00-12:00", "Fr 19:00-11:00", "Jan-Mar Mo 10:00-12:00"])
 def test_heures_osm_illisibles_en_nan_jamais_zero(texte):
-    res = nu.heures_hebdo_osm(pd.Series([texte, None]))
+    res = heures_hebdo_osm(pd.Series([texte, None]))
     assert np.isnan(res.iloc[0]) and np.isnan(res.iloc[1])
     assert res.attrs["illisibles"] == 1
 
 
-def test_heures_des_lieux_reels():
+def test_heures_des_lieux_reels_calculees_a_la_construction():
     lieux = nu.lieux_mediation()
-    h = nu.heures_hebdo_osm(lieux["horaires"])
-    assert h.attrs["illisibles"] <= 10
-    assert h.notna().sum() + h.attrs["illisibles"] == lieux["horaires"].notna().sum()
+    h = lieux["heures_hebdo"]
+    # même résultat que la lecture du texte publié, faite une fois à la construction
+    pd.testing.assert_series_equal(h, heures_hebdo_osm(lieux["horaires"]), check_names=False)
+    r = nu.resume_horaires_lieux()
+    assert r["illisibles"] <= 10
+    assert r["lus"] + r["illisibles"] + r["non_renseignes"] == len(lieux) == 687
     assert (h.dropna() > 0).all() and h.max() <= 7 * 24
+    # la part des lieux peu ouverts porte sur les lieux lus, pas sur tous les lieux
+    assert r["part_moins_10h_%"] == pytest.approx(100 * (h.dropna() < 10).mean())
+
+
+def test_numerique_ne_lit_pas_de_texte_osm():
+    import inspect
+
+    source = inspect.getsource(nu)
+    # la syntaxe OpenStreetMap est lue par la construction (construction/horaires_osm.py), pas par le thème
+    assert "_heures_osm" not in source and "re.compile" not in source
+    assert not hasattr(nu, "heures_hebdo_osm")
+    assert "import altair" not in source and "import ipywidgets" not in source
 
 
 # --- listes de modalités ----------------------------------------------------------------

@@ -166,6 +166,13 @@ def etape_lycees_mediation(contexte: dict) -> dict:
     joindre(contexte, ind[["code_commune", "nb_lycees", "distance_lycee_km"]], "lycees")
 
     lieux = mediation.lire_lieux_mediation(src["cartographie-nationale"]["lieux_mediation"])
+    contexte["rapports"].setdefault("mediation", {})["horaires"] = {
+        "lus": int(lieux["heures_hebdo"].notna().sum()),
+        "illisibles": int(lieux.attrs["horaires_illisibles"]),
+        "non_renseignes": int(lieux["horaires"].isna().sum()),
+        "exemples_illisibles": lieux.loc[lieux["heures_hebdo"].isna() & lieux["horaires"].notna(),
+                                         "horaires"].head(5).tolist(),
+    }
     avec_region = points.merge(contexte["table"][["code_commune", "code_region"]], on="code_commune")
     lieux, rapport = mediation.rattacher_lieux_mediation(lieux, cp, deleguees, mairies=avec_region)
     lieux["code_commune"] = _vers_cog_courant(contexte, lieux["code_commune"], "mediation")

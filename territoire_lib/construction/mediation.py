@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from territoire_lib.construction.horaires_osm import heures_hebdo_osm
 from territoire_lib.construction.lycees import (
     _NB_EXEMPLES,
     _distance_km,
@@ -110,6 +111,7 @@ COLONNES_PUBLIQUES = (
     "modalites_accompagnement",
     "horaires",
     "horaires_renseignes",
+    "heures_hebdo",
     "coordonnees_douteuses",
     "source",
     "date_maj",
@@ -151,7 +153,11 @@ def lire_lieux_mediation(chemin: str | PathLike[str]) -> pd.DataFrame:
           conditions sont renseignées sans cette mention, NA sinon ;
         - ``gratuit_sous_condition`` (boolean) : mention « Gratuit sous
           condition » ;
-        - ``horaires_renseignes`` (boolean) : champ ``horaires`` non vide.
+        - ``horaires_renseignes`` (boolean) : champ ``horaires`` non vide ;
+        - ``heures_hebdo`` (float64) : heures d'ouverture par semaine lues dans
+          ``horaires`` (:func:`territoire_lib.construction.horaires_osm.heures_hebdo_osm`),
+          NaN si non renseignées ou illisibles (jamais 0) ; ``attrs["horaires_illisibles"]``
+          compte les horaires renseignés mais non lus.
 
         Le code commune n'est pas publié : voir :func:`rattacher_lieux_mediation`.
         Les champs ``telephone``, ``courriel``, ``adresse`` peuvent contenir
@@ -175,6 +181,8 @@ def lire_lieux_mediation(chemin: str | PathLike[str]) -> pd.DataFrame:
     >>> ligne = df.iloc[0]
     >>> ligne["nom"], int(ligne["nb_services"]), bool(ligne["gratuit"]), bool(ligne["horaires_renseignes"])
     ('Centre Social & Culturel', 2, True, True)
+    >>> float(ligne["heures_hebdo"]), df.attrs["horaires_illisibles"]
+    (3.0, 0)
     """
     nom_fichier = os.path.basename(os.fspath(chemin))
     if ".fake." in nom_fichier or nom_fichier in ("conseillers.json", "coordinateurs.json"):
@@ -222,7 +230,11 @@ def lire_lieux_mediation(chemin: str | PathLike[str]) -> pd.DataFrame:
     sortie["gratuit"] = gratuit.astype("boolean").mask(absentes, pd.NA)
     sortie["gratuit_sous_condition"] = sous_condition.astype("boolean").mask(absentes, pd.NA)
     sortie["horaires_renseignes"] = sortie["horaires"].notna().astype("boolean")
-    return sortie.reset_index(drop=True)
+    heures = heures_hebdo_osm(sortie["horaires"])
+    sortie["heures_hebdo"] = heures
+    sortie = sortie.reset_index(drop=True)
+    sortie.attrs["horaires_illisibles"] = heures.attrs["illisibles"]
+    return sortie
 
 
 # --------------------------------------------------------------------------
@@ -547,7 +559,7 @@ def lieux_mediation_publics(lieux: pd.DataFrame) -> pd.DataFrame:
             continue
         if col in booleens:
             df[col] = pd.Series(pd.NA, index=df.index, dtype="boolean")
-        elif col in ("lon", "lat"):
+        elif col in ("lon", "lat", "heures_hebdo"):
             df[col] = np.nan
         elif col == "date_maj":
             df[col] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
@@ -557,7 +569,7 @@ def lieux_mediation_publics(lieux: pd.DataFrame) -> pd.DataFrame:
     for col in booleens:
         sortie[col] = sortie[col].astype("boolean")
     sortie["nb_services"] = sortie["nb_services"].astype("Int64")
-    for col in ("lon", "lat"):
+    for col in ("lon", "lat", "heures_hebdo"):
         sortie[col] = pd.to_numeric(sortie[col], errors="coerce").astype("float64")
     cle_tri = pd.to_numeric(sortie["id"], errors="coerce")
     return sortie.assign(_tri=cle_tri).sort_values(["_tri", "id"]).drop(columns="_tri").reset_index(drop=True)
