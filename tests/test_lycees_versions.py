@@ -82,7 +82,7 @@ def test_lignes_readme():
     assert "Aucune n'est datable" in texte
     assert "| 0.24.0 | 2026-10-02 | 5\u202f418 | 5\u202f387 | 3 | 0 | 0 |" in texte
     assert "0 retrait sur 19 passages" in texte and "26 UAI ajoutés et 4 fiches modifiées" in texte
-    assert "14 UAI récent" in texte and "0920985W en 0.23.0" in texte
+    assert "14 portent un UAI postérieur" in texte and "1 est un pseudo-établissement" in texte and "0920985W en 0.23.0" in texte
     assert texte.count("\n| 0.") == 20
 
 

