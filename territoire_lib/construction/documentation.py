@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .lycees_versions import lignes_versions_lycees
 from .sources import lire_sources
 
 __all__ = ["ecrire_readme", "paragraphe_degurba", "lignes_versions_datees"]
@@ -161,6 +162,7 @@ def ecrire_readme(dossier: Path, manif: dict, journal: dict | None = None) -> No
                           f"{f.millesime} | {f.licence} |")
     lignes += ["", "Toutes les archives sont vérifiées par leur empreinte sha256 (`territoire_lib/sources.toml`).", ""]
     lignes += lignes_versions_datees(paquets)
+    lignes += lignes_versions_lycees()
     if journal is None:
         chemin_journal = Path(dossier) / "journal_construction.json"
         journal = json.loads(chemin_journal.read_text(encoding="utf-8")) if chemin_journal.is_file() else {}
