@@ -35,6 +35,7 @@ import pandas as pd
 
 from .commun import (
     FichierWebNonConforme,
+    SourceWeb,
     SourceWebIndisponible,
     _membre,
     _verifier_entete,
@@ -86,14 +87,14 @@ def _blocs(source_id: str, chemin: Path):
                 yield lot.to_pandas()
 
 
-def _personnes(src, bloc: pd.DataFrame) -> pd.DataFrame:
+def _personnes(src: SourceWeb, bloc: pd.DataFrame) -> pd.DataFrame:
     """Personnes pondérées (IPONDL × effectif) des résidences principales d'un bloc, par colonne de PERSONNES.
 
     Hors résidence principale, l'effectif vaut « Y » (aucune personne comptée) ;
     dans une résidence principale, un effectif qui n'est pas un entier arrête
     l'analyse (rien n'est chargé à moitié).
     """
-    principales = bloc["CATL"] == "1"
+    principales = (bloc["CATL"] == "1").fillna(False).astype(bool)
     sortie = pd.DataFrame(index=bloc.index)
     for col, nom in PERSONNES.items():
         effectif = pd.to_numeric(bloc[col].where(principales), errors="coerce")
