@@ -240,6 +240,15 @@ def test_colonne_du_schema_absente_erreur(tmp_path):
         commun.lire_brut("insee_bpe_2023", _zip(tmp_path, ";".join(colonnes) + "\n"))
 
 
+def test_autre_separateur_nomme_dans_l_erreur(tmp_path):
+    """Une liste France services séparée par « ; » (et non « , ») : l'erreur dit le séparateur, rien n'est chargé."""
+    s = commun.source_web("anct_france_services")
+    chemin = tmp_path / "france_services.csv"
+    chemin.write_text(";".join(s.schema) + "\n", encoding="utf-8-sig")
+    with pytest.raises(commun.FichierWebNonConforme, match="anct_france_services.*séparateur « ; ».*« , » déclaré"):
+        commun.lire_brut("anct_france_services", chemin)
+
+
 def test_colonne_retypee_erreur(tmp_path):
     from fixtures.connecteurs.generer import lignes_csv
 
