@@ -156,6 +156,45 @@ def test_rp_logements_plusieurs_millesimes(cache_fixtures):
     assert dep.loc["01", "part_residences_secondaires_rp_statut"] == "partiel"
 
 
+def test_rp_ages_plusieurs_millesimes_et_evolution_en_points(cache_fixtures):
+    """Population des ménages par âge (INPER, INP65M, INP75M × IPONDL) ; évolution de la part en points."""
+    from territoire_lib.connecteurs import rp_logements
+    from territoire_lib.evolution import evolution
+
+    t = rp_logements.analyser(2016, FIXTURES / FICHIERS["insee_rp_logement_2016"]).set_index("code_commune")
+    # « Y » hors résidence principale : aucune personne comptée dans les logements vacants ou secondaires
+    assert t.loc["75056", ["population_menages", "population_65_ans_plus", "population_75_ans_plus"]].tolist() \
+        == [7.5, 5.0, 2.5]
+    assert t.loc["01165", "population_menages"] == 6.0  # 01070 (sans ménage) + 01165
+    p16 = tl.indicateurs("part_65_ans_plus_menages_rp", codes=["75056"], millesime=2016)
+    p21 = tl.indicateurs("part_65_ans_plus_menages_rp", codes=["75056"], millesime=2021)
+    assert p16.loc["75056", "part_65_ans_plus_menages_rp"] == pytest.approx(100 * 5.0 / 7.5)
+    assert p21.loc["75056", "part_65_ans_plus_menages_rp"] == pytest.approx(100.0)
+    assert tl.indicateurs("part_75_ans_plus_menages_rp", codes=["01165"], millesime=2019).loc[
+        "01165", "part_75_ans_plus_menages_rp"] == pytest.approx(100 * 3.0 / 6.0)
+    ev = evolution("part_65_ans_plus_menages_rp", 2016, 2021, codes=["75056"])
+    assert ev.attrs["type_evolution"] == "points"
+    assert ev.loc["75056", "evolution"] == pytest.approx(100.0 - 100 * 5.0 / 7.5)
+    # département incomplet (extrait de quelques communes) : NaN motivé, jamais une somme partielle
+    dep = tl.indicateurs("part_75_ans_plus_menages_rp", niveau="departement", codes=["01"], millesime=2016,
+                         couverture=True)
+    assert np.isnan(dep.loc["01", "part_75_ans_plus_menages_rp"])
+    assert dep.loc["01", "part_75_ans_plus_menages_rp_statut"] == "incomplet"
+
+
+def test_rp_effectif_illisible_d_une_residence_principale_erreur(tmp_path):
+    import zipfile
+
+    from territoire_lib.connecteurs import rp_logements
+
+    chemin = tmp_path / "RP2018_LOGEMT_csv.zip"
+    with zipfile.ZipFile(chemin, "w") as z:
+        z.writestr("FD_LOGEMT_2018.csv", "COMMUNE;CATL;INP65M;INP75M;INPER;IPONDL\n"
+                                         "75056;4;Y;Y;Y;1.0\n75056;1;Y;0;2;1.5\n")
+    with pytest.raises(commun.FichierWebNonConforme, match="insee_rp_logement_2018.*INP65M"):
+        rp_logements.analyser(2018, chemin)
+
+
 def test_rp_logements_poids_illisible_erreur(tmp_path):
     import zipfile
 
@@ -163,7 +202,7 @@ def test_rp_logements_poids_illisible_erreur(tmp_path):
 
     chemin = tmp_path / "rp.zip"
     with zipfile.ZipFile(chemin, "w") as z:
-        z.writestr("FD_LOGEMT_2017.csv", "COMMUNE;CATL;IPONDL\n75056;1;deux\n")
+        z.writestr("FD_LOGEMT_2017.csv", "COMMUNE;CATL;INP65M;INP75M;INPER;IPONDL\n75056;1;0;0;1;deux\n")
     with pytest.raises(commun.FichierWebNonConforme, match="insee_rp_logement_2017.*IPONDL"):
         rp_logements.analyser(2017, chemin)
     with zipfile.ZipFile(chemin, "w") as z:

@@ -119,6 +119,34 @@ def test_ancienne_adresse_bpe24_n_est_plus_declaree(catalogue_insee):
     assert commun.source_web("insee_bpe_2023").url in {e["lien"] for e in catalogue_insee}
 
 
+def test_ages_du_recensement_lus_dans_les_fichiers_logements(catalogue_insee):
+    """Pas de base communale des âges au catalogue : les âges viennent des FD_LOGEMT (INPER, INP65M, INP75M)."""
+    rp = {e["nom"] for e in catalogue_insee if e.get("collection") == "RP"}
+    assert not any("POP" in n for n in rp - {"RP_POP_LEGALE_COM"}), "une base « Population » est apparue"
+    individus = [e for e in catalogue_insee if e["nom"] in ("RP_INDCVI", "RP_INDREG") and e.get("type_col")]
+    assert individus and all("COMMUNE" not in e["type_col"] for e in individus)  # canton-ou-ville, région
+    log16 = _entree(catalogue_insee, {"nom": "RP_LOGEMENT", "date_ref": "2016-01-01"})
+    for col in ("INPER", "INP65M", "INP75M"):
+        assert log16["type_col"][col] == "character" and "Y" in log16["val_col"][col]  # « Y » hors rés. principale
+    for annee in range(2016, 2022):
+        s = commun.source_web(f"insee_rp_logement_{annee}")
+        assert {"INPER", "INP65M", "INP75M"} <= set(s.colonnes) <= set(s.schema)
+
+
+def test_estel_absent_faute_de_schema_au_catalogue(catalogue_insee):
+    """ESTEL : département et région seulement, sans colonnes au catalogue ; la non-déclaration est motivée."""
+    estel = [e for e in catalogue_insee if e.get("collection") == "ESTEL"]
+    assert estel and all(re.search(r"/irsocee\w*_loc_(excel|csv)\.zip$", e["lien"]) for e in estel)
+    assert not any(e.get("type_col") for e in estel), "le catalogue donne désormais les colonnes d'ESTEL : déclarez-le"
+    csv = {(e["lien"], e["fichier_donnees"], e["md5"], e["size"]) for e in estel if e["type"] == "csv"}
+    assert ("https://www.insee.fr/fr/statistiques/fichier/4487296/irsoceenl18_loc_csv.zip", "t201.csv",
+            "c88e925e5ade4b157d7f0968ff1749b0", 2366296) in csv
+    declarees = commun.lire_sources_web().values()
+    if not any("irsocee" in s.url for s in declarees):  # motif écrit dans sources_web.toml, faits épinglés
+        texte = commun.FICHIER_SOURCES_WEB.read_text(encoding="utf-8")
+        assert "irsoceenl18_loc_csv.zip" in texte and "c88e925e5ade4b157d7f0968ff1749b0" in texte
+
+
 # --------------------------------------------------------------------------- fixtures au schéma exact
 def _entete_fixture(sid: str, chemin: Path) -> list[str]:
     s = commun.source_web(sid)
@@ -210,6 +238,15 @@ def test_colonne_du_schema_absente_erreur(tmp_path):
     colonnes = [c for c in s.schema if c != "QUALI_IRIS"]
     with pytest.raises(commun.FichierWebNonConforme, match="insee_bpe_2023.*colonnes attendues absentes.*QUALI_IRIS"):
         commun.lire_brut("insee_bpe_2023", _zip(tmp_path, ";".join(colonnes) + "\n"))
+
+
+def test_autre_separateur_nomme_dans_l_erreur(tmp_path):
+    """Une liste France services séparée par « ; » (et non « , ») : l'erreur dit le séparateur, rien n'est chargé."""
+    s = commun.source_web("anct_france_services")
+    chemin = tmp_path / "france_services.csv"
+    chemin.write_text(";".join(s.schema) + "\n", encoding="utf-8-sig")
+    with pytest.raises(commun.FichierWebNonConforme, match="anct_france_services.*séparateur « ; ».*« , » déclaré"):
+        commun.lire_brut("anct_france_services", chemin)
 
 
 def test_colonne_retypee_erreur(tmp_path):

@@ -400,6 +400,12 @@ def _verifier_entete(source: SourceWeb, entete: list[str]) -> None:
     """Toutes les colonnes du schéma déclaré doivent être présentes (sinon rien n'est lu)."""
     manquantes = [c for c in source.schema_complet if c not in entete]
     if manquantes:
+        autre = next((sep for sep in (";", ",", "\t", "|") if sep != source.separateur and len(entete) == 1
+                      and set(source.schema_complet) <= {c.strip().strip('"') for c in entete[0].split(sep)}), None)
+        if autre is not None:  # toutes les colonnes sont là, jointes par un autre séparateur
+            raise FichierWebNonConforme(source, [
+                f"séparateur « {autre} » dans le fichier au lieu de « {source.separateur} » déclaré "
+                "(toutes les colonnes du schéma y sont)"])
         raise FichierWebNonConforme(source, [
             f"colonnes attendues absentes du fichier : {', '.join(manquantes)} "
             f"(colonnes trouvées : {', '.join(entete[:20])}{'…' if len(entete) > 20 else ''})"])
