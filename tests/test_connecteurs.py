@@ -6,6 +6,7 @@ vraies adresses et sont désactivés par défaut (``-m reseau`` pour les lancer)
 """
 from __future__ import annotations
 
+import json
 import dataclasses
 import shutil
 from pathlib import Path
@@ -387,3 +388,20 @@ def test_sections_en_ligne_des_carnets_avec_sources_en_cache(carnet, cache_fixtu
         exec(source, espace)
     assert "Section en ligne ignorée" not in capsys.readouterr().out
     assert affiches, "la section en ligne n'a rien affiché"
+
+
+def test_table_en_cache_d_un_ancien_analyseur_recalculee(cache_fixtures):
+    """Une table analysée par une version antérieure de l'analyseur (ex. sans les colonnes d'âge)
+    est recalculée depuis le fichier brut du cache, sans réseau, au lieu d'être servie telle quelle."""
+    sid = "insee_filosofi_2021"
+    t = connecteurs.table_communale(sid)  # première analyse depuis le brut
+    assert connecteurs.rapport(sid)["empreinte_analyseur"] == connecteurs.empreinte_analyseur(sid)
+    cible = commun.chemin_table(commun.source_web(sid))
+    t.drop(columns=t.columns[-1]).to_parquet(cible, index=False)  # table « ancienne », une colonne de moins
+    chemin_rapport = cible.with_suffix(".rapport.json")
+    ancien = json.loads(chemin_rapport.read_text(encoding="utf-8"))
+    ancien["empreinte_analyseur"] = "ancienne"
+    chemin_rapport.write_text(json.dumps(ancien), encoding="utf-8")
+    t2 = connecteurs.table_communale(sid)
+    assert list(t2.columns) == list(t.columns)
+    assert connecteurs.rapport(sid)["empreinte_analyseur"] == connecteurs.empreinte_analyseur(sid)

@@ -20,6 +20,8 @@ True
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 from collections.abc import Callable
 from functools import partial
@@ -27,7 +29,7 @@ from functools import partial
 import pandas as pd
 
 from ..erreurs import ErreurSource, IndicateurNonDisponible
-from . import arcep, bpe, bpe_communes, filosofi, france_services, lieux, mobpro, rp_logements, zonages
+from . import arcep, bpe, bpe_communes, commun, filosofi, france_services, lieux, mobpro, rp_logements, zonages
 from .commun import (
     COMMANDE_TELECHARGER,
     EmpreinteWebInattendue,
@@ -57,6 +59,7 @@ __all__ = [
     "indicateurs_en_ligne",
     "VUES",
     "table_communale",
+    "empreinte_analyseur",
     "disponible",
     "rapport",
     "statut",
@@ -124,7 +127,8 @@ def analyser(source_id: str, chemin=None) -> pd.DataFrame:
         table.to_parquet(cible, index=False)
         empreinte = registre_empreintes().get(source_id, {}).get("sha256", "")
         _chemin_rapport(source_id).write_text(
-            json.dumps({"sha256_brut": empreinte, **rapport_}, ensure_ascii=False, indent=1, default=str),
+            json.dumps({"sha256_brut": empreinte, "empreinte_analyseur": empreinte_analyseur(source_id),
+                        **rapport_}, ensure_ascii=False, indent=1, default=str),
             encoding="utf-8")
     table.attrs["rapport"] = rapport_
     return table
@@ -270,6 +274,22 @@ def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **option
     return res
 
 
+def empreinte_analyseur(source_id: str) -> str:
+    """Empreinte du code de l'analyseur d'une source (module entier), gardée avec sa table en cache.
+
+    Une table analysée par une version antérieure de l'analyseur (colonnes ajoutées depuis, règle
+    changée) est recalculée depuis le fichier brut du cache, sans réseau, au lieu d'être servie
+    telle quelle.
+
+    >>> len(empreinte_analyseur("insee_filosofi_2021"))
+    16
+    """
+    fonction = ANALYSEURS[source_id]
+    fonction = getattr(fonction, "func", fonction)  # functools.partial
+    code = inspect.getsource(inspect.getmodule(fonction)) + inspect.getsource(commun)
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:16]
+
+
 def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFrame:
     """Table communale déjà en cache (aucun accès réseau).
 
@@ -280,6 +300,9 @@ def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFra
     """
     src = source_web(source_id)
     cible = chemin_table(src)
+    perimee = cible.exists() and rapport(source_id).get("empreinte_analyseur") != empreinte_analyseur(source_id)
+    if perimee and bruts_presents(src):
+        return analyser(source_id)  # analyseur changé depuis : recalcul depuis le brut en cache
     if not cible.exists():
         if bruts_presents(src):
             return analyser(source_id)
