@@ -13,7 +13,6 @@ from functools import lru_cache
 import pandas as pd
 
 from .chargement import _lire
-from .construction.sources import lire_sources
 
 __all__ = [
     "ligne_source_accidents",
@@ -40,6 +39,8 @@ def ligne_source_accidents() -> str:
     >>> ligne_source_accidents()
     'Source : ONISR, bases de données annuelles des accidents corporels (BAAC) — calculs Territoires en transition (millésimes 2005-2020)'
     """
+    from .construction.sources import lire_sources  # au premier usage : le thème ne dépend pas de la construction
+
     fichier = lire_sources()["accidents"].fichiers["accidents"]
     return f"Source : {fichier.producteur} — calculs Territoires en transition (millésimes {fichier.millesime})"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -196,7 +197,7 @@ def _lectures_fichier(arbre: ast.Module) -> list[str]:
 
 def _dans_un_interpreteur_neuf(code: str) -> str:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=RACINE, timeout=120,
-                       env={**__import__("os").environ, "PYTHONPATH": str(RACINE)})
+                       env={**os.environ, "PYTHONPATH": str(RACINE)})
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 
@@ -298,15 +299,27 @@ def test_les_vues_importent_les_themes_pas_l_inverse():
         assert not importees, f"{theme} importe une vue au niveau module : {sorted(importees)}"
 
 
-def test_chargement_sans_connecteurs():
-    """Le chargement ne dépend pas de la couche web à l'import (ni en analyse, ni en vrai)."""
-    g = graphe_imports(PAQUET)
-    vus, a_voir = set(), ["territoire_lib.chargement"]
+def _fermeture(graphe: dict[str, set[str]], module: str) -> set[str]:
+    vus, a_voir = set(), [module]
     while a_voir:
         m = a_voir.pop()
         if m not in vus:
             vus.add(m)
-            a_voir += sorted(g[m])
+            a_voir += sorted(graphe[m])
+    return vus
+
+
+@pytest.mark.parametrize("module", THEMES)
+def test_theme_sans_construction_ni_connecteurs_a_l_import(module):
+    """Un thème lit les données construites (chargement) ; la construction et la couche web s'importent à l'appel."""
+    amont = {m for m in _fermeture(graphe_imports(PAQUET), f"territoire_lib.{module}")
+             if m.startswith(("territoire_lib.construction", "territoire_lib.connecteurs"))}
+    assert not amont, f"{module} importe au niveau module (directement ou non) : {sorted(amont)}"
+
+
+def test_chargement_sans_connecteurs():
+    """Le chargement ne dépend pas de la couche web à l'import (ni en analyse, ni en vrai)."""
+    vus = _fermeture(graphe_imports(PAQUET), "territoire_lib.chargement")
     assert not {m for m in vus if m.startswith("territoire_lib.connecteurs")}, sorted(vus)
     code = ("import sys, territoire_lib.chargement\n"
             "print(sorted(m for m in sys.modules if m.startswith('territoire_lib.connecteurs')))")
