@@ -35,6 +35,7 @@ __all__ = [
     "journal_construction",
     "table_blocs",
     "completude",
+    "lire_configuration",
     "vider_cache",
 ]
 
@@ -105,6 +106,39 @@ def _lire(relatif: str, colonnes: list[str] | None = None) -> pd.DataFrame:
         return pd.read_parquet(chemin, columns=colonnes)
     except Exception as exc:  # fichier illisible malgré une empreinte correcte
         raise DonneesAlterees(chemin, "lisible", f"illisible ({exc})") from exc
+
+
+def lire_configuration(chemin: str | Path) -> dict:
+    """Contenu d'un fichier de configuration YAML de la bibliothèque (``fiche.yaml``, ``modeles.yaml``…).
+
+    Les modules de thème ne lisent aucun fichier eux-mêmes : ils passent par le
+    chargement. La validation du contenu reste à l'appelant.
+
+    Paramètres
+    ----------
+    chemin : str ou Path
+        Fichier YAML (UTF-8).
+
+    Renvoie
+    -------
+    dict
+        Contenu lu (``{}`` pour un fichier vide).
+
+    Lève
+    ----
+    FileNotFoundError
+        Le fichier n'existe pas (l'appelant le dit en français).
+
+    Exemples
+    --------
+    >>> from territoire_lib.chemins import RACINE_PAQUET
+    >>> sorted(lire_configuration(RACINE_PAQUET / "fiche.yaml"))
+    ['carnets', 'categories', 'elements']
+    """
+    import yaml
+
+    with open(chemin, encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
 
 
 @lru_cache(maxsize=1)

@@ -53,10 +53,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .catalogue import ids_indicateurs, indicateur
-from .chargement import indicateurs
+from .chargement import indicateurs, lire_configuration
 from .chemins import RACINE_PAQUET
 from .erreurs import ErreurTerritoire, NiveauInconnu, suggestions
 
@@ -154,8 +153,7 @@ def _valider(brut: dict) -> list[dict]:
 @lru_cache(maxsize=4)
 def _profils(chemin: Path) -> tuple:
     try:
-        with open(chemin, encoding="utf-8") as f:
-            brut = yaml.safe_load(f)
+        brut = lire_configuration(chemin)
     except FileNotFoundError:
         raise ProfilModeleInvalide(f"Fichier des modèles introuvable : {chemin}.") from None
     return tuple(_valider(brut))

@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -34,6 +34,9 @@ from .catalogue import catalogue, indicateur, ligne_source
 from .chargement import CLES_NIVEAU, indicateurs, table_communes, territoires
 from .erreurs import NiveauInconnu, ResultatVide
 from .geographie import chercher_territoire, code_courant
+
+if TYPE_CHECKING:
+    import altair as alt
 
 __all__ = [
     "THEMES",
@@ -485,60 +488,6 @@ def carte_voisinage(code: str, niveau: str = "commune", ident: str = "densite_po
                            selection=True, dossier=base.dossier, surligne=nom)
 
 
-def _pied_sources(sources: list[str], largeur: int):
-    import textwrap  # une source longue, coupée, ne fait pas déborder le graphique de la zone de sortie
-
-    coupees = [t for s in dict.fromkeys(sources) for t in textwrap.wrap(s, 95)]
-    lignes = [{"t": t, "r": i} for i, t in enumerate(coupees)]
-    return alt.Chart(alt.InlineData(values=lignes)).mark_text(align="left", fontSize=10, color="#555555").encode(
-        text="t:N", x=alt.value(0), y=alt.Y("r:O", axis=None)).properties(width=largeur, height=13 * len(lignes))
-
-
-def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int = 360) -> alt.TopLevelMixin:
-    """Position du territoire (centile) dans la France et dans sa classe, pour chaque indicateur.
-
-    Exemples
-    --------
-    >>> f = fiche_portrait("25", "departement", ["population", "part_65_ans_et_plus"])
-    >>> "vconcat" in graphique_positions(f, "Doubs", "departement").to_dict()
-    True
-    """
-    f = fiche.dropna(subset=["centile"]).copy()
-    if f.empty:
-        raise ResultatVide(f"Aucun indicateur positionnable pour {nom} : toutes les valeurs manquent.")
-    classe = f["classe"].dropna().iloc[0] if f["classe"].notna().any() else "classe"
-    pl = PLURIELS[niveau]
-    libelles = {"France": f"Tous les {pl} de France", "Classe": f"{pl[0].upper() + pl[1:]} de la classe « {classe} »"}
-    long = pd.concat([
-        f.assign(comparaison=libelles["France"], pos=f["centile"], r=f["rang"], s=f["sur"]),
-        f.assign(comparaison=libelles["Classe"], pos=f["centile_classe"], r=f["rang_classe"], s=f["sur_classe"]),
-    ]).dropna(subset=["pos"])
-    long["valeur_texte"] = [formater_nombre(v) + (f" {u}" if u not in ("oui/non",) else "")
-                            for v, u in zip(long["valeur"], long["unite"])]
-    long["rang_texte"] = [f"{r} sur {s}" for r, s in zip(long["r"], long["s"])]
-    ordre = list(dict.fromkeys(f["libelle"]))
-    y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=280))
-    fond = alt.Chart(f).mark_rule(color="#dddddd", strokeWidth=6).encode(
-        y=y, x=alt.datum(0), x2=alt.datum(100))
-    milieu = alt.Chart(pd.DataFrame({"x": [50]})).mark_rule(color="#999999", strokeDash=[3, 3]).encode(x="x:Q")
-    points = alt.Chart(long).mark_circle(size=90, opacity=0.9).encode(
-        y=y, x=alt.X("pos:Q", title="Centile (0 = valeur la plus faible, 100 = la plus forte)",
-                     scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("comparaison:N", title="Comparé à", scale=alt.Scale(
-            domain=[libelles["France"], libelles["Classe"]], range=[COULEURS["France"], COULEURS["Classe"]]),
-            legend=alt.Legend(orient="top", labelLimit=400)),
-        tooltip=[alt.Tooltip("libelle:N", title="Indicateur"), alt.Tooltip("valeur_texte:N", title="Valeur"),
-                 alt.Tooltip("millesime:N", title="Millésime"), alt.Tooltip("comparaison:N", title="Comparé à"),
-                 alt.Tooltip("rang_texte:N", title="Rang"), alt.Tooltip("pos:Q", title="Centile", format=".0f")],
-    )
-    graphe = alt.layer(fond, milieu, points).properties(
-        width=largeur, height=22 * len(ordre),
-        title=alt.TitleParams(f"{nom} : position dans la distribution de chaque indicateur", anchor="start",
-                              fontSize=13))
-    return alt.vconcat(graphe, _pied_sources(f["source"].tolist(), largeur), spacing=6).configure(
-        locale=alt.Locale(number=LOCALE_FR), view=alt.ViewConfig(stroke=None))
-
-
 # --------------------------------------------------------------------------- portrait
 def _html_valeur(v, unite: str) -> str:
     if pd.isna(v):
@@ -631,8 +580,10 @@ class Portrait:
         """Petites cartes du territoire et de ses voisins, une par indicateur (voir :func:`carte_voisinage`)."""
         return [carte_voisinage(self.code, self.niveau, i, largeur) for i in (ids or IDS_CARTES)]
 
-    def graphique(self, largeur: int = 360) -> alt.TopLevelMixin:
-        """Positions du territoire (voir :func:`graphique_positions`)."""
+    def graphique(self, largeur: int = 360) -> "alt.VConcatChart":
+        """Positions du territoire (voir :func:`territoire_lib.graphiques_portrait.graphique_positions`)."""
+        from .graphiques_portrait import graphique_positions
+
         return graphique_positions(self.fiche, self.nom, self.niveau, largeur)
 
     def exporter(self, dossier: str | Path, ids_carte: list[str] | None = None) -> dict[str, Path]:
@@ -818,3 +769,16 @@ def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     bouton.on_click(exporter)
     montrer()
     return w.VBox([w.HBox([champ, menu_niveau, bouton]), message, sortie])
+
+
+#: Graphique (Altair) déplacé dans :mod:`territoire_lib.graphiques_portrait` ; gardé accessible
+#: ici, importé au premier usage (le portrait n'importe pas Altair lui-même).
+_VUES = ("graphique_positions",)
+
+
+def __getattr__(nom: str):
+    if nom in _VUES:
+        from . import graphiques_portrait
+
+        return getattr(graphiques_portrait, nom)
+    raise AttributeError(f"module {__name__!r} has no attribute {nom!r}")

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import altair as alt
 import pandas as pd
 
 from .chargement import _lire
-from .construction.sources import lire_sources
 
 __all__ = [
     "ligne_source_accidents",
@@ -41,6 +39,8 @@ def ligne_source_accidents() -> str:
     >>> ligne_source_accidents()
     'Source : ONISR, bases de données annuelles des accidents corporels (BAAC) — calculs Territoires en transition (millésimes 2005-2020)'
     """
+    from .construction.sources import lire_sources  # au premier usage : le thème ne dépend pas de la construction
+
     fichier = lire_sources()["accidents"].fichiers["accidents"]
     return f"Source : {fichier.producteur} — calculs Territoires en transition (millésimes {fichier.millesime})"
 
@@ -138,42 +138,14 @@ def parts_par_plage(periodes: dict[str, range], jours: str = "semaine",
     return pd.DataFrame.from_dict(lignes, orient="index").rename_axis("periode")
 
 
-def graphique_parts_motifs(largeur: int = 520) -> alt.Chart:
-    """Évolution de la part de chaque motif parmi les conducteurs impliqués (motif renseigné)."""
-    t = parts_motifs()
-    return alt.Chart(t).mark_line(point=True).encode(
-        x=alt.X("annee:O", title="Année"),
-        y=alt.Y("part:Q", title="Part des conducteurs impliqués (%)"),
-        color=alt.Color("motif:N", title="Motif du déplacement"),
-        tooltip=[alt.Tooltip("annee:O", title="Année"), alt.Tooltip("motif:N", title="Motif"),
-                 alt.Tooltip("part:Q", title="Part (%)", format=".1f"),
-                 alt.Tooltip("nb_conducteurs:Q", title="Conducteurs", format=",")],
-    ).properties(width=largeur, title=alt.TitleParams(
-        "Motif des déplacements des conducteurs impliqués dans un accident corporel",
-        subtitle=[ligne_source_accidents(), "Conducteurs au motif renseigné ; 2020 : année des confinements."]))
+#: Graphiques (Altair) déplacés dans :mod:`territoire_lib.graphiques_rythmes` ; gardés
+#: accessibles ici, importés au premier usage (le calcul n'importe pas Altair).
+_VUES = ("graphique_parts_motifs", "graphique_profil_horaire")
 
 
-def graphique_profil_horaire(periodes: dict[str, range], jours: str = "semaine",
-                             motifs: tuple[str, ...] = ("Domicile – travail", "Promenade – loisirs"),
-                             largeur: int = 260) -> alt.FacetChart:
-    """Profils horaires de quelques motifs, une colonne par motif, une couleur par période.
+def __getattr__(nom: str):
+    if nom in _VUES:
+        from . import graphiques_rythmes
 
-    Paramètres
-    ----------
-    periodes : libellé → années, par ex. ``{"2005-2009": range(2005, 2010), "2015-2019": range(2015, 2020)}``.
-    jours : ``"semaine"`` ou ``"week-end"``.
-    motifs : motifs représentés.
-    """
-    t = pd.concat([profil_horaire(a, jours, list(motifs)).assign(periode=nom) for nom, a in periodes.items()],
-                  ignore_index=True)
-    return alt.Chart(t).mark_line().encode(
-        x=alt.X("heure:Q", title="Heure de l'accident", scale=alt.Scale(domain=[0, 23])),
-        y=alt.Y("part:Q", title="Part des conducteurs du motif (%)"),
-        color=alt.Color("periode:N", title="Période"),
-        tooltip=[alt.Tooltip("periode:N", title="Période"), alt.Tooltip("motif:N", title="Motif"),
-                 alt.Tooltip("heure:Q", title="Heure"), alt.Tooltip("part:Q", title="Part (%)", format=".1f")],
-    ).properties(width=largeur, height=200).facet(
-        column=alt.Column("motif:N", title=None)
-    ).properties(title=alt.TitleParams(
-        f"Heure des accidents selon le motif du déplacement (jours de {'semaine' if jours == 'semaine' else 'week-end'})",
-        subtitle=[ligne_source_accidents()]))
+        return getattr(graphiques_rythmes, nom)
+    raise AttributeError(f"module {__name__!r} has no attribute {nom!r}")
