@@ -7,6 +7,8 @@ usage).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .catalogue import ligne_source
@@ -25,6 +27,12 @@ from .numerique import (
     source_zones_blanches,
 )
 
+if TYPE_CHECKING:
+    import altair as alt
+    import ipywidgets as w
+
+    from .cartes import Carte
+
 __all__ = [
     "graphique_distances",
     "graphique_modalites",
@@ -34,8 +42,18 @@ __all__ = [
 ]
 
 
-def graphique_distances(largeur: int = 460):
+def graphique_distances(largeur: int = 460) -> alt.VConcatChart:
     """Histogramme des distances commune → lieu de médiation le plus proche (Auvergne-Rhône-Alpes).
+
+    Paramètres
+    ----------
+    largeur : int
+        Largeur du graphique en pixels.
+
+    Renvoie
+    -------
+    altair.VConcatChart
+        Barres par tranche de 2 km, avec la ligne de source.
 
     Exemples
     --------
@@ -60,8 +78,22 @@ def graphique_distances(largeur: int = 460):
     return _avec_source(barres, ligne_source("distance_lieu_mediation"), largeur)
 
 
-def graphique_modalites(table: pd.DataFrame, titre: str, largeur: int = 360):
+def graphique_modalites(table: pd.DataFrame, titre: str, largeur: int = 360) -> alt.VConcatChart:
     """Barres horizontales du nombre de lieux par modalité (sortie de :func:`compter_modalites`).
+
+    Paramètres
+    ----------
+    table : pandas.DataFrame
+        Sortie de :func:`territoire_lib.numerique.compter_modalites`.
+    titre : str
+        Titre du graphique.
+    largeur : int
+        Largeur en pixels.
+
+    Renvoie
+    -------
+    altair.VConcatChart
+        Barres triées, avec la ligne de source des lieux.
 
     Exemples
     --------
@@ -84,10 +116,18 @@ def graphique_modalites(table: pd.DataFrame, titre: str, largeur: int = 360):
     return _avec_source(barres, source_lieux(), largeur)
 
 
-def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
+def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0) -> w.VBox:
     """Curseurs (heures, part des 65 ans et plus, courriel) : résumé, départements et carte des communes repérées.
 
-    Renvoie un ``ipywidgets.VBox`` ; la carte est redessinée au relâchement du curseur.
+    Paramètres
+    ----------
+    heures_max, part_65_min : float
+        Seuils de départ (voir :func:`territoire_lib.numerique.acces_fragile_mairie`).
+
+    Renvoie
+    -------
+    ipywidgets.VBox
+        Curseurs et sortie ; la carte est redessinée au relâchement du curseur.
     """
     import ipywidgets as w
     from IPython.display import display
@@ -123,10 +163,18 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0):
     return w.VBox([w.HBox([c_heures, c_65, c_courriel]), sortie])
 
 
-def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
+def explorer_indice(region: str | None = CODE_REGION_COUVERTE) -> w.VBox:
     """Curseurs de poids, menu de normalisation : classement et carte de l'indice proxy par EPCI.
 
-    Renvoie un ``ipywidgets.VBox``.
+    Paramètres
+    ----------
+    region : str, optionnel
+        Code de région (défaut : Auvergne-Rhône-Alpes, seule couverte par la médiation) ; None : France.
+
+    Renvoie
+    -------
+    ipywidgets.VBox
+        Un curseur par composante disponible, le menu de normalisation et la sortie.
     """
     import ipywidgets as w
     from IPython.display import display
@@ -161,8 +209,21 @@ def explorer_indice(region: str | None = CODE_REGION_COUVERTE):
     return w.VBox([*curseurs.values(), menu, sortie])
 
 
-def carte_serie_indice(ind: pd.DataFrame, region: str | None = CODE_REGION_COUVERTE):
-    """Carte de l'indice proxy par EPCI (limitée aux EPCI de la région si ``region``)."""
+def carte_serie_indice(ind: pd.DataFrame, region: str | None = CODE_REGION_COUVERTE) -> Carte:
+    """Carte de l'indice proxy par EPCI (limitée aux EPCI de la région si ``region``).
+
+    Paramètres
+    ----------
+    ind : pandas.DataFrame
+        Sortie de :func:`territoire_lib.numerique.indice_fragilite`.
+    region : str, optionnel
+        Code de région ; None : toute la France.
+
+    Renvoie
+    -------
+    Carte
+        Carte en quintiles, avec la ligne de source des composantes.
+    """
     from .cartes import carte_serie
 
     titre = "Indice de fragilité numérique — proxy, pas l'indice officiel de la MedNum (0-100)"

@@ -25,11 +25,9 @@ RACINE = Path(__file__).resolve().parents[1]
 PAQUET = RACINE / "territoire_lib"
 
 #: Modules de thème (calcul et composition), liste explicite : aucun graphique, aucune lecture de fichier.
-THEMES = ["mobilites", "rythmes", "cooperations", "fiche", "portrait", "modeles"]
-#: Thèmes dont les graphiques sont encore à déplacer (passer dans THEMES une fois fait).
-THEMES_A_MIGRER = ["numerique"]
+THEMES = ["mobilites", "rythmes", "cooperations", "fiche", "portrait", "modeles", "numerique"]
 #: Thèmes qui n'importent pas Altair, même indirectement (le portrait garde ses cartes de voisinage).
-THEMES_SANS_ALTAIR = ["mobilites", "rythmes", "cooperations", "fiche", "modeles"]
+THEMES_SANS_ALTAIR = ["mobilites", "rythmes", "cooperations", "fiche", "modeles", "numerique"]
 #: Vues issues des thèmes : ancien nom (thème, fonction) → module de vues.
 VUES_DEPLACEES = {
     ("mobilites", "graphique_heures"): "graphiques_mobilites",
@@ -41,9 +39,12 @@ VUES_DEPLACEES = {
     ("portrait", "graphique_positions"): "graphiques_portrait",
     ("modeles", "carte_modeles"): "graphiques_modeles",
     ("modeles", "graphique_profil"): "graphiques_modeles",
+    ("numerique", "graphique_distances"): "graphiques_numerique",
+    ("numerique", "explorer_indice"): "graphiques_numerique",
 }
 #: Modules de vues dont chaque fonction publique est annotée et documentée (numpy, en français).
-MODULES_VUES = ["graphiques_fiche", "graphiques_mobilites", "graphiques_portrait", "graphiques_rythmes"]
+MODULES_VUES = ["graphiques_fiche", "graphiques_mobilites", "graphiques_portrait", "graphiques_rythmes",
+                "graphiques_numerique"]
 
 
 # --------------------------------------------------------------------------- analyse statique
@@ -229,13 +230,6 @@ def test_theme_sans_altair(module):
     assert not _imports_altair(arbre), f"{module}.py importe Altair au niveau module, lignes {_imports_altair(arbre)}"
     assert not _appels_altair(arbre), (f"{module}.py dessine (alt.…) lignes {_appels_altair(arbre)} : "
                                        f"déplacer vers un module graphiques_*")
-
-
-@pytest.mark.parametrize("module", THEMES_A_MIGRER)
-@pytest.mark.xfail(reason="graphiques encore dans le module de thème (issue 15, point 10) : "
-                          "une fois déplacés, passer le module dans THEMES", strict=False)
-def test_theme_a_migrer_sans_altair(module):
-    test_theme_sans_altair(module)
 
 
 @pytest.mark.parametrize("module", THEMES)
