@@ -36,6 +36,8 @@ __all__ = [
     "tableau",
     "sources_sans_doublon",
     "valeur_ou_motif",
+    "nombre_tableau",
+    "affichage_francais",
 ]
 
 #: Séparateur des milliers (espace fine insécable).
@@ -98,6 +100,44 @@ def nombre(x, decimales: int | None = None, signe: bool = False, unite: str = ""
     if texte.lstrip("+-").strip("0,") == "" and texte.startswith("-"):
         texte = texte[1:]  # « -0,0 » → « 0,0 »
     return f"{texte}{ESPACE_INSECABLE}{unite}" if unite else texte
+
+
+def nombre_tableau(x) -> str:
+    """Un nombre d'un tableau affiché (``print(df)``, ``df.to_string()``) écrit à la française.
+
+    Garde les décimales de la valeur (un tableau arrondi par ``.round(1)`` garde une décimale),
+    au plus six ; un entier de 1 000 ou plus s'écrit sans décimale (effectifs, populations).
+
+    Exemples
+    --------
+    >>> [nombre_tableau(v).replace(ESPACE_FINE, " ") for v in (17.0, 23.3, 15734296.0, 0.136, -2.5)]
+    ['17,0', '23,3', '15 734 296', '0,136', '-2,5']
+    """
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return "n.d."
+    x = float(x)
+    if x.is_integer() and abs(x) >= 1000:
+        return nombre(x, 0)
+    decimales = repr(round(x, 6)).split("e")[0].partition(".")[2]
+    return nombre(x, max(1, len(decimales)) if "e" not in repr(round(x, 6)) else 6)
+
+
+def affichage_francais() -> None:
+    """Tableaux pandas affichés à la française dans le carnet (virgule décimale, espace fine).
+
+    Règle l'option ``display.float_format`` de pandas sur :func:`nombre_tableau` : ``print(df)``,
+    ``df.to_string()`` et l'affichage HTML des tableaux écrivent alors « 23,3 » et
+    « 15 734 296 ». À appeler une fois, dans la première cellule d'un carnet.
+
+    Exemples
+    --------
+    >>> affichage_francais()
+    >>> print(pd.DataFrame({"part": [23.3]}).to_string())
+       part
+    0  23,3
+    >>> pd.reset_option("display.float_format")
+    """
+    pd.set_option("display.float_format", nombre_tableau)
 
 
 def pourcentage(x, decimales: int | None = 1, signe: bool = False) -> str:

@@ -33,6 +33,32 @@ def test_carnet_sans_chemin_vers_donnees(chemin):
     assert ".parquet" not in texte and "donnees/" not in texte
 
 
+#: Nombre écrit à l'anglaise (point décimal) : « 22.0 h », « 0.136 » ; un numéro de version
+#: (« 5.22.0 ») ou une heure (« 09:00 ») n'en est pas un.
+NOMBRE_A_L_ANGLAISE = re.compile(r"(?<![\w.,/:-])\d+\.\d+(?![\w.])")
+
+
+@pytest.mark.parametrize("chemin", CARNETS, ids=lambda c: c.name)
+def test_affichage_francais_des_la_premiere_cellule(chemin):
+    nb = nbformat.read(chemin, as_version=4)
+    premiere = next(c for c in nb.cells if c.cell_type == "code")
+    assert "affichage_francais()" in premiere.source
+
+
+@pytest.mark.parametrize("chemin", CARNETS, ids=lambda c: c.name)
+def test_chiffres_cles_ecrits_a_la_francaise(chemin):
+    """Les chiffres clés affichés (sorties gardées) ont la virgule décimale, jamais le point."""
+    nb = nbformat.read(chemin, as_version=4)
+    fautes = []
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "code":
+            continue
+        for sortie in c.get("outputs", []):
+            texte = sortie.get("text", "") or "".join(sortie.get("data", {}).get("text/plain", ""))
+            fautes += [f"cellule {i} : « {m.group(0)} »" for m in NOMBRE_A_L_ANGLAISE.finditer(texte)]
+    assert not fautes, f"{chemin.name} : nombres écrits avec un point décimal : {fautes[:10]}"
+
+
 # --------------------------------------------------------------------------- convention d'atelier
 #: Métadonnées d'une cellule de solution : repérée par son étiquette, repliée dans JupyterLab.
 ETIQUETTE_SOLUTION = "solution"
