@@ -46,6 +46,9 @@ class Indicateur:
     #: Identifiant d'une source de ``sources_web.toml`` si l'indicateur vient d'un connecteur en ligne.
     source_web: str = ""
     fiche: tuple[str, ...] = field(default_factory=tuple)
+    #: Date des données d'un indicateur sans millésime à choisir (« lieux recensés en 2021-2022 ») :
+    #: reprise dans sa ligne de source, pour que tout graphique dise de quand datent ses données.
+    date_donnees: str = ""
 
     @property
     def millesime_defaut(self):
@@ -174,4 +177,22 @@ def ligne_source(identifiant: str, millesime=None) -> str:
     m = ind.verifier_millesime(millesime)
     calculs = "" if "calculs territoires en transition" in ind.producteur.lower() else " — calculs Territoires en transition"
     texte = f"Source : {ind.producteur}{calculs}"  # jamais « calculs … — calculs … »
-    return texte + (f" (millésime {m})" if m is not None else "")
+    if m is not None:
+        return f"{texte} (millésime {m})"
+    return f"{texte} ({_date_sans_millesime(ind)})"
+
+
+def _date_sans_millesime(ind: Indicateur) -> str:
+    """Date des données d'un indicateur sans millésime : déclarée au catalogue, ou date du fichier
+    en ligne gardé en cache (connecteurs), « date du fichier inconnue » sinon."""
+    if ind.date_donnees:
+        return f"données : {ind.date_donnees}"
+    if ind.source_web:
+        from .connecteurs.commun import registre_empreintes
+
+        date = registre_empreintes().get(ind.source_web, {}).get("telecharge_le", "")[:10]
+        if date:
+            return f"fichier en ligne téléchargé le {date[8:10]}/{date[5:7]}/{date[:4]}"
+        return "fichier en ligne : date du téléchargement inconnue"
+    raise ValueError(f"Indicateur « {ind.id} » sans millésime ni date_donnees au catalogue : "
+                     "sa ligne de source ne dirait pas de quand datent les données.")

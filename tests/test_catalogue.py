@@ -65,3 +65,14 @@ def test_millesime_indisponible_liste_les_valides():
 def test_ligne_source():
     assert ligne_source("population", 2016) == (
         "Source : Insee, populations légales — calculs Territoires en transition (millésime 2016)")
+
+
+def test_toute_ligne_de_source_dit_de_quand_datent_les_donnees():
+    """Chaque graphique porte sa source et sa date : millésime, date déclarée, ou date du fichier en ligne."""
+    from territoire_lib.catalogue import ids_indicateurs, indicateur, ligne_source
+
+    for i in ids_indicateurs():
+        ligne = ligne_source(i)
+        assert "(millésime" in ligne or "(données :" in ligne or "(fichier en ligne" in ligne, (i, ligne)
+        if not indicateur(i).millesimes and not indicateur(i).source_web:
+            assert indicateur(i).date_donnees, i
