@@ -510,8 +510,9 @@ def vers_topojson(
        (``~i`` dans l'ordre inverse), sans toucher aux arcs partagés.
 
     Un seul objet, ``nom_objet``, de ``Polygon`` (entité d'une seule partie)
-    ou ``MultiPolygon``, dont les propriétés sont ``code`` et ``nom``
-    (chaînes, telles que publiées). Les lignes sans géométrie sont absentes
+    ou ``MultiPolygon`` ; chaque géométrie a pour ``id`` son code officiel
+    (chaîne, tel que publié) et, si ``nom_col`` est donné, la propriété
+    ``nom``. Les lignes sans géométrie sont absentes
     (avertissement avec leurs codes). Le TopoJSON reste standard ; les
     comptes (défauts d'arrondi, anneaux retournés) sont journalisés et
     figurent dans le rapport de :func:`construire_carte`.
@@ -523,8 +524,9 @@ def vers_topojson(
     code_col : str
         Colonne du code officiel.
     nom_col : str ou None
-        Colonne du nom ; ``None`` pour ne garder que ``code`` (fichier plus
-        léger).
+        Colonne du nom ; ``None`` pour ne garder que l'``id`` (fichier plus
+        léger : le moteur de cartes lit alors le nom dans le fichier de
+        valeurs).
     quantification : float
         Nombre de pas de la grille sur la plus grande dimension (1e5 :
         ≈ 13 m sur la France entière avec ses médaillons).
@@ -543,8 +545,10 @@ def vers_topojson(
     >>> g = gpd.GeoDataFrame({"code_commune": ["2A004", "01001"], "nom_commune": ["A", "B"]},
     ...     geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)])
     >>> topo = vers_topojson(g, "code_commune", "nom_commune", quantification=1e3)
-    >>> [o["properties"]["code"] for o in topo["objects"]["commune"]["geometries"]]
+    >>> [o["id"] for o in topo["objects"]["commune"]["geometries"]]
     ['2A004', '01001']
+    >>> topo["objects"]["commune"]["geometries"][0]["properties"]
+    {'nom': 'A'}
     >>> len(topo["arcs"])  # la frontière commune n'est stockée qu'une fois
     3
     """
@@ -701,11 +705,16 @@ def _vers_topojson(gdf, code_col, nom_col, quantification, nom_objet) -> tuple[d
         winding_order="CCW_CW", object_name=nom_objet,
     ).to_dict()
     for geom in topo["objects"][nom_objet]["geometries"]:
-        geom.pop("id", None)
-        proprietes = geom.get("properties", {})
+        # le code officiel devient l'identifiant TopoJSON de la géométrie (« id », champ standard
+        # que topojson-client recopie dans chaque Feature) : 17 octets de moins par entité que
+        # « properties »:{"code":…} ; seul le nom, s'il est demandé, reste une propriété
+        proprietes = geom.pop("properties", None) or {}
+        geom["id"] = proprietes.pop("code")
         for cle, valeur in proprietes.items():  # NaN (nom manquant) → null
             if isinstance(valeur, float) and np.isnan(valeur):
                 proprietes[cle] = None
+        if proprietes:
+            geom["properties"] = proprietes
     topo["bbox"] = [round(float(v), 2) for v in topo["bbox"]]
     orientation = _reorienter(topo, nom_objet)
     if orientation["exterieurs_retournes"] or orientation["trous_retournes"]:
@@ -732,7 +741,8 @@ def depuis_topojson(topo: dict, nom_objet: str | None = None) -> gpd.GeoDataFram
     Renvoie
     -------
     GeoDataFrame
-        Une ligne par géométrie de l'objet, une colonne par propriété, plus
+        Une ligne par géométrie de l'objet : ``code`` (l'``id`` de la
+        géométrie, s'il existe), une colonne par propriété, plus
         ``geometry`` (``None`` pour une géométrie nulle), ``crs=None``.
 
     Exemples
@@ -740,7 +750,7 @@ def depuis_topojson(topo: dict, nom_objet: str | None = None) -> gpd.GeoDataFram
     >>> topo = {"type": "Topology", "transform": {"scale": [2, 2], "translate": [10, 0]},
     ...         "arcs": [[[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]]],
     ...         "objects": {"o": {"type": "GeometryCollection", "geometries": [
-    ...             {"type": "Polygon", "arcs": [[0]], "properties": {"code": "01001"}}]}}}
+    ...             {"type": "Polygon", "arcs": [[0]], "id": "01001"}]}}}
     >>> g = depuis_topojson(topo)
     >>> g.loc[0, "code"], g.geometry[0].bounds, g.geometry[0].exterior.is_ccw
     ('01001', (10.0, 0.0, 12.0, 2.0), True)
@@ -759,7 +769,8 @@ def depuis_topojson(topo: dict, nom_objet: str | None = None) -> gpd.GeoDataFram
         arcs = [a * echelle + origine for a in arcs]
     lignes, formes = [], []
     for geom in objets[nom_objet]["geometries"]:
-        lignes.append(dict(geom.get("properties") or {}))
+        ligne = {"code": geom["id"]} if "id" in geom else {}
+        lignes.append(ligne | dict(geom.get("properties") or {}))
         polys = [shapely.Polygon(_anneau(arcs, p[0]), [_anneau(arcs, t) for t in p[1:]]) for p in _polygones(geom)]
         if not polys:
             formes.append(None)
