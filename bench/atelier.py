@@ -16,8 +16,8 @@ les noyaux de la machine) ; d'où la formule de dimensionnement d'une salle :
 Imprime, par noyau : carnet, durée, pic de mémoire, à côté du pic « avant »
 (mesuré sur le commit ``AVANT_COMMIT``, enregistré dans ``AVANT_MO``, ou
 remesuré dans la même exécution avec ``--comparer REF``, qui exécute les
-mêmes carnets avec le code et les données de ``REF`` depuis une copie de
-travail temporaire) ; puis le total, la durée et l'extrapolation à une salle
+mêmes carnets avec le code, les données et l'environnement des noyaux de la
+salle (``ENV_MEMOIRE``) de ``REF`` depuis une copie de travail temporaire) ; puis le total, la durée et l'extrapolation à une salle
 de 30 personnes (cible : ≤ 350 Mo par noyau).
 
 Usage : ``python bench/atelier.py [--n 4] [--carnets notebooks/00_introduction.ipynb ...]
@@ -99,14 +99,20 @@ print("{MARQUE_ANON}" + str(_r["anon"]) + " {MARQUE_FICHIERS}" + str(_r["fichier
 """
 
 
-def env_salle() -> dict[str, str]:
-    """``ENV_MEMOIRE`` de ``outils/salle/salle.py`` (l'environnement des noyaux de la salle)."""
-    sys.path.insert(0, str(RACINE / "outils" / "salle"))
-    try:
-        from salle import ENV_MEMOIRE
-    finally:
-        sys.path.pop(0)
-    return dict(ENV_MEMOIRE)
+def env_salle(racine: Path = RACINE) -> dict[str, str]:
+    """``ENV_MEMOIRE`` de ``outils/salle/salle.py`` (l'environnement des noyaux de la salle) de l'arbre ``racine``.
+
+    Lu dans le texte du fichier (pas importé : deux arbres, deux versions du module) ; dictionnaire
+    vide si l'arbre n'en a pas (commit antérieur à la salle)."""
+    import ast
+
+    chemin = Path(racine) / "outils" / "salle" / "salle.py"
+    if not chemin.exists():
+        return {}
+    for noeud in ast.parse(chemin.read_text(encoding="utf-8")).body:
+        if isinstance(noeud, ast.Assign) and any(getattr(c, "id", None) == "ENV_MEMOIRE" for c in noeud.targets):
+            return dict(ast.literal_eval(noeud.value))
+    return {}
 
 
 def executer(carnet: str, file: mp.Queue, timeout: int, racine: str = str(RACINE),
@@ -189,7 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     avant, titre_avant = {}, f"avant ({AVANT_COMMIT}, enregistré)"
     if args.comparer:
         with copie_de_travail(args.comparer) as ancien:
-            res_avant, _ = seance(repartition, ancien, args.timeout)  # l'environnement d'alors
+            env_avant = {} if args.sans_env_salle else env_salle(ancien)  # l'environnement de la salle d'alors
+            print("environnement des noyaux « avant » : "
+                  + (" ".join(f"{k}={v}" for k, v in env_avant.items()) or "inchangé"))
+            res_avant, _ = seance(repartition, ancien, args.timeout, env_avant)
         avant = {nom: m[0] / 1e6 for _, nom, _, m, err in res_avant if not err}
         titre_avant = f"avant ({args.comparer}, mesuré)"
         for _, nom, _, m, err in res_avant:
