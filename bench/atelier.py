@@ -25,7 +25,8 @@ Usage : ``python bench/atelier.py [--n 4] [--carnets notebooks/00_introduction.i
 
 Les noyaux reçoivent l'environnement des noyaux de la salle
 (``outils/salle/salle.py``, ``ENV_MEMOIRE`` : ``MALLOC_ARENA_MAX=2``,
-``ARROW_DEFAULT_MEMORY_POOL=system``), sauf avec ``--sans-env-salle``.
+``ARROW_DEFAULT_MEMORY_POOL=system``, ``MALLOC_MMAP_THRESHOLD_=65536``), sauf
+avec ``--sans-env-salle``.
 
 ``--rapide`` : un seul noyau, le carnet 00 (banc exécuté par les tests ;
 chiffres imprimés, jamais comparés à un seuil).
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--comparer", metavar="REF", help="remesurer « avant » avec le code et les données du commit REF")
     p.add_argument("--rapide", action="store_true", help="un noyau, carnet 00 seulement")
     p.add_argument("--sans-env-salle", action="store_true",
-                   help="noyaux sans l'environnement de la salle (MALLOC_ARENA_MAX, ARROW_DEFAULT_MEMORY_POOL)")
+                   help="noyaux sans l'environnement de la salle (ENV_MEMOIRE de outils/salle/salle.py)")
     args = p.parse_args(argv)
     env_noyau = {} if args.sans_env_salle else env_salle()
     if args.rapide:

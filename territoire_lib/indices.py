@@ -434,12 +434,13 @@ def analyse_incertitude(
     scenarios = pd.DataFrame(lignes).set_index("scenario")
     tableau = np.column_stack(colonnes) if colonnes else np.empty((len(valeurs), 0), dtype=np.int16)
     identiques = (tableau == code_ref[:, None]) & (tableau >= 0)
-    part = pd.Series(100 * identiques.sum(axis=1) / tableau.shape[1], index=valeurs.index)
+    # type à valeurs manquantes (NA, pas NaN) pour les territoires sans étiquette, comme avant le codage entier
+    part = pd.Series(100 * identiques.sum(axis=1) / tableau.shape[1], index=valeurs.index, dtype="double[pyarrow]")
     valeurs_possibles = sorted(codes_etiquettes)
     nb = tableau.shape[1] + 1  # les scénarios et la référence
     frequences = pd.DataFrame({v: 100 * ((tableau == codes_etiquettes[v]).sum(axis=1)
                                          + (code_ref == codes_etiquettes[v])) / nb for v in valeurs_possibles},
-                              index=valeurs.index)
+                              index=valeurs.index, dtype="double[pyarrow]")
     terr = pd.DataFrame({
         "reference": ref,
         "part_scenarios_identiques_%": part.where(classes),

@@ -151,11 +151,14 @@ _MARGE_HAUT = 0.16
 #: Île-de-France du moteur de cartes (≈ 0,85 km par px), 500 m reste sous le
 #: demi-pixel pour les communes (sommets 1 074 266 → 491 856, 8,0 Mo ; 600 m :
 #: 7,7 Mo ; 800 m : 7,4 Mo, petites communes de la petite couronne réduites à
-#: des quadrilatères). Le fichier communal a un plancher d'environ 5,5 Mo
-#: indépendant de la tolérance : propriétés (1,3 Mo), références d'arcs et
-#: enveloppe JSON de 34 867 géométries (2,8 Mo), premier point de chacun des
-#: ≈ 104 000 arcs (1,4 Mo). EPCI 800 m : 592 ko ; départements 1 500 m :
-#: 94 ko ; régions 2 500 m : 33 ko.
+#: des quadrilatères). Fichier communal livré (code en ``id``, sans nom) :
+#: 6,65 Mo, dont 2,83 Mo d'objets (références d'arcs 1,47 Mo, enveloppe
+#: ``type``/``arcs`` 0,94 Mo, ``id`` 0,42 Mo) et 3,81 Mo d'arcs (premier
+#: point absolu de chacun des 104 292 arcs, 1,46 Mo ; différences 2,35 Mo) :
+#: un plancher d'environ 4,3 Mo ne dépend ni de la tolérance ni de la
+#: quantification (≈ 3 arcs par commune, le minimum d'une couverture dont
+#: les jonctions sont des nœuds de degré 3). EPCI 800 m : 583 ko ;
+#: départements 1 500 m : 89 ko ; régions 2 500 m : 30 ko.
 TOLERANCES_M: dict[str, float] = {
     "commune": 500.0,
     "epci": 800.0,
@@ -165,7 +168,10 @@ TOLERANCES_M: dict[str, float] = {
 
 #: Quantification TopoJSON : nombre de pas de la grille sur la plus grande
 #: dimension (1e5 → pas de 13,08 m pour ≈ 1 320 km). Une grille plus grossière
-#: gagne peu (3e4 : −3 % pour les communes) et multiplie les défauts d'arrondi.
+#: gagne peu et multiplie les défauts d'arrondi (``bench/topologie.py``,
+#: communes : 2e4, pas de 65 m, −0,35 Mo soit −4 %, mais 113 entités
+#: auto-sécantes ou chevauchantes au lieu de 30 et une surface communale
+#: modifiée de 21,6 % au plus au lieu de 3,8 %).
 #: Le nom de chaque entité est-il écrit dans le TopoJSON livré ? Pas pour les communes :
 #: 35 000 noms pèsent 0,74 Mo sur 8 Mo, et le moteur de cartes les lit déjà dans le fichier
 #: de valeurs servi à côté (colonnes ``code``, ``nom``, valeurs), joint par ``code``.
