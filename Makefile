@@ -18,8 +18,11 @@ installer: $(STAMP)
 # (--allow-root seulement si l'on est root, cas des conteneurs et machines de formation ;
 #  réglages par défaut : outils/jupyter/lab/settings/overrides.json, langue française, pas d'invite « nouvelles »)
 REGLAGES_LAB := --LabApp.app_settings_dir=outils/jupyter/lab/settings
+# environnement mémoire des noyaux, le même que celui de la salle (outils/salle/salle.py, ENV_MEMOIRE ;
+# mesuré par bench/atelier.py) : hérité par les noyaux que lance JupyterLab
+ENV_NOYAUX := MALLOC_ARENA_MAX=2 ARROW_DEFAULT_MEMORY_POOL=system MALLOC_MMAP_THRESHOLD_=65536
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/ $(REGLAGES_LAB) $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(ENV_NOYAUX) $(VENV)/bin/jupyter lab notebooks/ $(REGLAGES_LAB) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## test : toute la suite (unitaires, doctests, données, carnets avec nbval, navigateur, salle)
 test: $(STAMP) navigateur mandataire

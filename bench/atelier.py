@@ -16,8 +16,8 @@ les noyaux de la machine) ; d'où la formule de dimensionnement d'une salle :
 Imprime, par noyau : carnet, durée, pic de mémoire, à côté du pic « avant »
 (mesuré sur le commit ``AVANT_COMMIT``, enregistré dans ``AVANT_MO``, ou
 remesuré dans la même exécution avec ``--comparer REF``, qui exécute les
-mêmes carnets avec le code et les données de ``REF`` depuis une copie de
-travail temporaire) ; puis le total, la durée et l'extrapolation à une salle
+mêmes carnets avec le code, les données et l'environnement des noyaux de la
+salle (``ENV_MEMOIRE``) de ``REF`` depuis une copie de travail temporaire) ; puis le total, la durée et l'extrapolation à une salle
 de 30 personnes (cible : ≤ 350 Mo par noyau).
 
 Usage : ``python bench/atelier.py [--n 4] [--carnets notebooks/00_introduction.ipynb ...]
@@ -25,7 +25,8 @@ Usage : ``python bench/atelier.py [--n 4] [--carnets notebooks/00_introduction.i
 
 Les noyaux reçoivent l'environnement des noyaux de la salle
 (``outils/salle/salle.py``, ``ENV_MEMOIRE`` : ``MALLOC_ARENA_MAX=2``,
-``ARROW_DEFAULT_MEMORY_POOL=system``), sauf avec ``--sans-env-salle``.
+``ARROW_DEFAULT_MEMORY_POOL=system``, ``MALLOC_MMAP_THRESHOLD_=65536``), sauf
+avec ``--sans-env-salle``.
 
 ``--rapide`` : un seul noyau, le carnet 00 (banc exécuté par les tests ;
 chiffres imprimés, jamais comparés à un seuil).
@@ -99,14 +100,20 @@ print("{MARQUE_ANON}" + str(_r["anon"]) + " {MARQUE_FICHIERS}" + str(_r["fichier
 """
 
 
-def env_salle() -> dict[str, str]:
-    """``ENV_MEMOIRE`` de ``outils/salle/salle.py`` (l'environnement des noyaux de la salle)."""
-    sys.path.insert(0, str(RACINE / "outils" / "salle"))
-    try:
-        from salle import ENV_MEMOIRE
-    finally:
-        sys.path.pop(0)
-    return dict(ENV_MEMOIRE)
+def env_salle(racine: Path = RACINE) -> dict[str, str]:
+    """``ENV_MEMOIRE`` de ``outils/salle/salle.py`` (l'environnement des noyaux de la salle) de l'arbre ``racine``.
+
+    Lu dans le texte du fichier (pas importé : deux arbres, deux versions du module) ; dictionnaire
+    vide si l'arbre n'en a pas (commit antérieur à la salle)."""
+    import ast
+
+    chemin = Path(racine) / "outils" / "salle" / "salle.py"
+    if not chemin.exists():
+        return {}
+    for noeud in ast.parse(chemin.read_text(encoding="utf-8")).body:
+        if isinstance(noeud, ast.Assign) and any(getattr(c, "id", None) == "ENV_MEMOIRE" for c in noeud.targets):
+            return dict(ast.literal_eval(noeud.value))
+    return {}
 
 
 def executer(carnet: str, file: mp.Queue, timeout: int, racine: str = str(RACINE),
@@ -175,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--comparer", metavar="REF", help="remesurer « avant » avec le code et les données du commit REF")
     p.add_argument("--rapide", action="store_true", help="un noyau, carnet 00 seulement")
     p.add_argument("--sans-env-salle", action="store_true",
-                   help="noyaux sans l'environnement de la salle (MALLOC_ARENA_MAX, ARROW_DEFAULT_MEMORY_POOL)")
+                   help="noyaux sans l'environnement de la salle (ENV_MEMOIRE de outils/salle/salle.py)")
     args = p.parse_args(argv)
     env_noyau = {} if args.sans_env_salle else env_salle()
     if args.rapide:
@@ -189,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     avant, titre_avant = {}, f"avant ({AVANT_COMMIT}, enregistré)"
     if args.comparer:
         with copie_de_travail(args.comparer) as ancien:
-            res_avant, _ = seance(repartition, ancien, args.timeout)  # l'environnement d'alors
+            env_avant = {} if args.sans_env_salle else env_salle(ancien)  # l'environnement de la salle d'alors
+            print("environnement des noyaux « avant » : "
+                  + (" ".join(f"{k}={v}" for k, v in env_avant.items()) or "inchangé"))
+            res_avant, _ = seance(repartition, ancien, args.timeout, env_avant)
         avant = {nom: m[0] / 1e6 for _, nom, _, m, err in res_avant if not err}
         titre_avant = f"avant ({args.comparer}, mesuré)"
         for _, nom, _, m, err in res_avant:

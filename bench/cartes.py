@@ -61,7 +61,12 @@ def page_avant(ref: str, dossier: Path) -> tuple[Path, int, float]:
     c = carte(["part_65_ans_et_plus", "densite_population", "evolution_population_annuelle"], niveau="commune",
               millesime={"evolution_population_annuelle": "2016-2023"})
     spec = copy.deepcopy(c.specification("inline"))
-    spec["datasets"]["geo_commune"] = json.loads(texte)
+    topo = json.loads(texte)
+    if "id" not in topo["objects"]["commune"]["geometries"][0]:
+        # TopoJSON d'avant le code en « id » (propriété « code ») : la spécification d'alors
+        spec = json.loads(json.dumps(spec).replace('"lookup": "id"', '"lookup": "properties.code"')
+                          .replace("datum.id", "datum.properties.code"))
+    spec["datasets"]["geo_commune"] = topo
     t = time.perf_counter()
     vlc.vegalite_to_png(spec, vl_version="5.20")
     png = time.perf_counter() - t

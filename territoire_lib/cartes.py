@@ -359,16 +359,17 @@ class Carte:
 
     def _couche_carte(self, mode: str, largeur: int, hauteur: int, filtre: str | None, titre=None):
         champs = self._colonnes[1:]
+        # chaque géométrie du TopoJSON porte son code officiel en « id » (Feature.id après décodage)
         base = alt.Chart(self._geometrie(mode)).transform_lookup(
-            lookup="properties.code", from_=alt.LookupData(self._donnees_valeurs(mode), key="code", fields=champs),
+            lookup="id", from_=alt.LookupData(self._donnees_valeurs(mode), key="code", fields=champs),
         )
         if self.selection:  # seulement les territoires demandés ; la projection s'ajuste sur eux
             base = base.transform_filter("isValid(datum.c0)")
         base = base.transform_calculate(
-            code="datum.properties.code",
+            code="datum.id",
             # noms lus dans le fichier de valeurs (le TopoJSON des communes n'en porte pas) ; à défaut, le code
             nom=("isValid(datum.nom) ? datum.nom : isValid(datum.properties.nom) ? datum.properties.nom "
-                 ": datum.properties.code"),
+                 ": datum.id"),
             # les données de « lookup » arrivent en texte (Vega n'y applique pas « parse ») : toNumber
             classe="isValid(datum['c' + opt]) && datum['c' + opt] !== '' ? toNumber(datum['c' + opt]) : -1",
             valeur="datum['v' + opt]",

@@ -100,10 +100,12 @@ def chemin_fichier(relatif: str, verifier: bool = True) -> Path:
     return chemin
 
 
-def _lire(relatif: str, colonnes: list[str] | None = None) -> pd.DataFrame:
+def _lire(relatif: str, colonnes: list[str] | None = None, filtres: list[tuple] | None = None) -> pd.DataFrame:
+    """Fichier Parquet de ``donnees/`` (empreinte vérifiée) ; ``colonnes`` et ``filtres`` (pyarrow,
+    p. ex. ``[("code", "==", "25056")]``) ne lisent que ce qui est demandé."""
     chemin = chemin_fichier(relatif)
     try:
-        return pd.read_parquet(chemin, columns=colonnes)
+        return pd.read_parquet(chemin, columns=colonnes, filters=filtres)
     except Exception as exc:  # fichier illisible malgré une empreinte correcte
         raise DonneesAlterees(chemin, "lisible", f"illisible ({exc})") from exc
 

@@ -403,15 +403,25 @@ def analyse_incertitude(
     classes = ref.notna()
     rang_ref = ref_scores["indice"].rank(ascending=False, method="min") if seul else None
     exclues = [None, *composantes] if exclusion else [None]
-    lignes, colonnes, rangs = [], {}, {}
+    # Étiquettes des scénarios gardées en codes entiers (int16, -1 = sans étiquette) et non en
+    # texte : à la commune, 35 000 territoires × ~150 scénarios de chaînes pesaient ~200 Mo.
+    codes_etiquettes: dict[str, int] = {}
+
+    def coder(c: pd.Series) -> np.ndarray:
+        locaux, uniques = pd.factorize(c)  # -1 pour NA, qui reste -1 (dernier élément de la table)
+        table = [codes_etiquettes.setdefault(str(u), len(codes_etiquettes)) for u in uniques] + [-1]
+        return np.asarray(table, dtype=np.int16)[locaux]
+
+    code_ref = coder(ref)
+    lignes, colonnes, rangs = [], [], {}
     for methode, exclue, ponderation in product(normalisations, exclues, ponderations):
         if (methode, exclue, ponderation) == (reference[0], None, reference[1]):
             continue
         s = _scores(normes, jeu, methode, exclue, ponderation, seuil)
-        c = classer(s)
+        c = coder(classer(s))
         nom = f"{methode} | sans {exclue or '—'} | poids {ponderation}"
-        colonnes[nom] = c
-        change = classes & (c.fillna("") != ref.fillna(""))
+        colonnes.append(c)
+        change = classes.to_numpy() & (c != code_ref)
         ligne = {"scenario": nom, "normalisation": methode, "exclue": exclue or "aucune",
                  "ponderation": ponderation,
                  "part_changement_%": float(100 * change.sum() / max(1, classes.sum()))}
@@ -422,13 +432,15 @@ def analyse_incertitude(
             ligne |= {"deplacement_rang_median": float(d.median()), "deplacement_rang_max": float(d.max())}
         lignes.append(ligne)
     scenarios = pd.DataFrame(lignes).set_index("scenario")
-    tableau = pd.DataFrame(colonnes, index=valeurs.index)
-    identiques = tableau.eq(ref, axis=0) & tableau.notna()
-    part = 100 * identiques.sum(axis=1) / tableau.shape[1]
-    valeurs_possibles = sorted(pd.unique(pd.concat([ref.dropna(), *[tableau[c].dropna() for c in tableau]])))
-    toutes = pd.concat([tableau, ref.rename("__reference__")], axis=1)
-    frequences = pd.DataFrame({v: 100 * toutes.eq(v).sum(axis=1) / toutes.shape[1] for v in valeurs_possibles},
-                              index=valeurs.index)
+    tableau = np.column_stack(colonnes) if colonnes else np.empty((len(valeurs), 0), dtype=np.int16)
+    identiques = (tableau == code_ref[:, None]) & (tableau >= 0)
+    # type à valeurs manquantes (NA, pas NaN) pour les territoires sans étiquette, comme avant le codage entier
+    part = pd.Series(100 * identiques.sum(axis=1) / tableau.shape[1], index=valeurs.index, dtype="double[pyarrow]")
+    valeurs_possibles = sorted(codes_etiquettes)
+    nb = tableau.shape[1] + 1  # les scénarios et la référence
+    frequences = pd.DataFrame({v: 100 * ((tableau == codes_etiquettes[v]).sum(axis=1)
+                                         + (code_ref == codes_etiquettes[v])) / nb for v in valeurs_possibles},
+                              index=valeurs.index, dtype="double[pyarrow]")
     terr = pd.DataFrame({
         "reference": ref,
         "part_scenarios_identiques_%": part.where(classes),

@@ -31,7 +31,7 @@ import pandas as pd
 from .analyses import formater_nombre
 from .cartes import LOCALE_FR, VERSION_VEGA_LITE, Carte, _topojson, carte, texte_completude
 from .catalogue import catalogue, indicateur, ligne_source
-from .chargement import CLES_NIVEAU, indicateurs, table_communes, territoires
+from .chargement import CLES_NIVEAU, _lire, indicateurs, table_communes, territoires
 from .erreurs import NiveauInconnu, ResultatVide
 from .geographie import chercher_territoire, code_courant
 
@@ -132,9 +132,11 @@ def trouver_territoire(texte: str, niveau: str | None = None) -> dict:
 def voisins(code: str, niveau: str = "commune") -> list[str]:
     """Codes des territoires contigus (contiguïté « reine », ``libpysal``), triés.
 
-    Lus dans le graphe de contiguïté construit avec les données
-    (:func:`territoire_lib.spatial.poids_contiguite`) : aucun contour à charger.
-    Une île ou un territoire sans contour n'a pas de voisin : liste vide.
+    Lus dans la table de contiguïté construite avec les données (celle de
+    :func:`territoire_lib.spatial.poids_contiguite`), filtrée à la lecture sur
+    ``code`` : ni contour ni graphe ``libpysal`` à charger (≈ 140 Mo de moins
+    pour les communes). Une île (lien à elle-même de poids nul) ou un
+    territoire sans contour n'a pas de voisin : liste vide.
 
     Exemples
     --------
@@ -143,11 +145,13 @@ def voisins(code: str, niveau: str = "commune") -> list[str]:
     >>> voisins("29083", "commune")  # Île-de-Sein
     []
     """
-    from .spatial import poids_contiguite
+    from .spatial import NIVEAUX_CONTOURS
 
+    if niveau not in NIVEAUX_CONTOURS:
+        raise NiveauInconnu(niveau, list(NIVEAUX_CONTOURS))
     code = code_courant(code, niveau)
-    graphe, _ = poids_contiguite(niveau)
-    return sorted(str(c) for c in graphe.neighbors[code]) if code in graphe.unique_ids else []
+    liens = _lire(f"geo/contiguite_{niveau}.parquet", ["voisin", "poids"], [("code", "==", code)])
+    return sorted(str(v) for v, p in zip(liens["voisin"], liens["poids"]) if p > 0 and str(v) != code)
 
 
 # --------------------------------------------------------------------------- fiche
@@ -425,13 +429,13 @@ def topojson_reduit(topo: dict, objet: str, codes: set[str]) -> dict:
     --------
     >>> topo = {"type": "Topology", "arcs": [[[0, 0], [1, 1]], [[1, 1], [2, 0]], [[5, 5], [6, 6]]],
     ...         "objects": {"x": {"type": "GeometryCollection", "geometries": [
-    ...             {"type": "Polygon", "arcs": [[0, ~1]], "properties": {"code": "a"}},
-    ...             {"type": "Polygon", "arcs": [[2]], "properties": {"code": "b"}}]}}}
+    ...             {"type": "Polygon", "arcs": [[0, ~1]], "id": "a"},
+    ...             {"type": "Polygon", "arcs": [[2]], "id": "b"}]}}}
     >>> r = topojson_reduit(topo, "x", {"a"})
     >>> r["objects"]["x"]["geometries"][0]["arcs"], len(r["arcs"])
     ([[0, -2]], 2)
     """
-    geoms = [g for g in topo["objects"][objet]["geometries"] if g["properties"]["code"] in codes]
+    geoms = [g for g in topo["objects"][objet]["geometries"] if g["id"] in codes]  # id : code officiel
     utilises: dict[int, int] = {}
 
     def renum(a):

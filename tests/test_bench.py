@@ -40,3 +40,18 @@ def test_banc_rapide(banc, capsys):
         print(f"\n----- bench/{banc} --rapide ({duree:.0f} s) -----\n{r.stdout.rstrip()}")
     assert r.returncode == 0, f"bench/{banc} a échoué (code {r.returncode}) :\n{r.stderr[-3000:]}"
     assert BANCS[banc] in r.stdout
+
+
+def test_environnement_des_noyaux_partage(tmp_path):
+    """``make lab`` donne aux noyaux le même environnement mémoire que la salle (``ENV_MEMOIRE``),
+    que ``bench/atelier.py`` lit aussi dans l'arbre comparé (vide s'il n'a pas de salle)."""
+    sys.path.insert(0, str(RACINE / "bench"))
+    try:
+        import atelier
+    finally:
+        sys.path.pop(0)
+    ligne = next(l for l in (RACINE / "Makefile").read_text(encoding="utf-8").splitlines()
+                 if l.startswith("ENV_NOYAUX :="))
+    make = dict(x.split("=", 1) for x in ligne.split(":=", 1)[1].split())
+    assert make == atelier.env_salle() and "MALLOC_MMAP_THRESHOLD_" in make
+    assert atelier.env_salle(tmp_path) == {}

@@ -40,7 +40,7 @@ def test_specification_carte_departements(dossier_temporaire):
     assert principale["data"]["url"] == "cartes_generees/departement.topojson"
     assert principale["data"]["format"] == {"feature": "departement", "type": "topojson"}
     lookup = principale["transform"][0]["lookup"]
-    assert lookup == "properties.code"
+    assert lookup == "id"  # code officiel de chaque géométrie
     assert (dossier_temporaire / "cartes_generees" / "departement.topojson").exists()
     texte = json.dumps(spec, ensure_ascii=False)
     assert "Source : Insee, RP 2021 — calculs Territoires en transition (millésime 2021)" in texte

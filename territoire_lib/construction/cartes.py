@@ -151,11 +151,14 @@ _MARGE_HAUT = 0.16
 #: Île-de-France du moteur de cartes (≈ 0,85 km par px), 500 m reste sous le
 #: demi-pixel pour les communes (sommets 1 074 266 → 491 856, 8,0 Mo ; 600 m :
 #: 7,7 Mo ; 800 m : 7,4 Mo, petites communes de la petite couronne réduites à
-#: des quadrilatères). Le fichier communal a un plancher d'environ 5,5 Mo
-#: indépendant de la tolérance : propriétés (1,3 Mo), références d'arcs et
-#: enveloppe JSON de 34 867 géométries (2,8 Mo), premier point de chacun des
-#: ≈ 104 000 arcs (1,4 Mo). EPCI 800 m : 592 ko ; départements 1 500 m :
-#: 94 ko ; régions 2 500 m : 33 ko.
+#: des quadrilatères). Fichier communal livré (code en ``id``, sans nom) :
+#: 6,65 Mo, dont 2,83 Mo d'objets (références d'arcs 1,47 Mo, enveloppe
+#: ``type``/``arcs`` 0,94 Mo, ``id`` 0,42 Mo) et 3,81 Mo d'arcs (premier
+#: point absolu de chacun des 104 292 arcs, 1,46 Mo ; différences 2,35 Mo) :
+#: un plancher d'environ 4,3 Mo ne dépend ni de la tolérance ni de la
+#: quantification (≈ 3 arcs par commune, le minimum d'une couverture dont
+#: les jonctions sont des nœuds de degré 3). EPCI 800 m : 583 ko ;
+#: départements 1 500 m : 89 ko ; régions 2 500 m : 30 ko.
 TOLERANCES_M: dict[str, float] = {
     "commune": 500.0,
     "epci": 800.0,
@@ -165,7 +168,10 @@ TOLERANCES_M: dict[str, float] = {
 
 #: Quantification TopoJSON : nombre de pas de la grille sur la plus grande
 #: dimension (1e5 → pas de 13,08 m pour ≈ 1 320 km). Une grille plus grossière
-#: gagne peu (3e4 : −3 % pour les communes) et multiplie les défauts d'arrondi.
+#: gagne peu et multiplie les défauts d'arrondi (``bench/topologie.py``,
+#: communes : 2e4, pas de 65 m, −0,35 Mo soit −4 %, mais 113 entités
+#: auto-sécantes ou chevauchantes au lieu de 30 et une surface communale
+#: modifiée de 21,6 % au plus au lieu de 3,8 %).
 #: Le nom de chaque entité est-il écrit dans le TopoJSON livré ? Pas pour les communes :
 #: 35 000 noms pèsent 0,74 Mo sur 8 Mo, et le moteur de cartes les lit déjà dans le fichier
 #: de valeurs servi à côté (colonnes ``code``, ``nom``, valeurs), joint par ``code``.
@@ -510,8 +516,9 @@ def vers_topojson(
        (``~i`` dans l'ordre inverse), sans toucher aux arcs partagés.
 
     Un seul objet, ``nom_objet``, de ``Polygon`` (entité d'une seule partie)
-    ou ``MultiPolygon``, dont les propriétés sont ``code`` et ``nom``
-    (chaînes, telles que publiées). Les lignes sans géométrie sont absentes
+    ou ``MultiPolygon`` ; chaque géométrie a pour ``id`` son code officiel
+    (chaîne, tel que publié) et, si ``nom_col`` est donné, la propriété
+    ``nom``. Les lignes sans géométrie sont absentes
     (avertissement avec leurs codes). Le TopoJSON reste standard ; les
     comptes (défauts d'arrondi, anneaux retournés) sont journalisés et
     figurent dans le rapport de :func:`construire_carte`.
@@ -523,8 +530,9 @@ def vers_topojson(
     code_col : str
         Colonne du code officiel.
     nom_col : str ou None
-        Colonne du nom ; ``None`` pour ne garder que ``code`` (fichier plus
-        léger).
+        Colonne du nom ; ``None`` pour ne garder que l'``id`` (fichier plus
+        léger : le moteur de cartes lit alors le nom dans le fichier de
+        valeurs).
     quantification : float
         Nombre de pas de la grille sur la plus grande dimension (1e5 :
         ≈ 13 m sur la France entière avec ses médaillons).
@@ -543,8 +551,10 @@ def vers_topojson(
     >>> g = gpd.GeoDataFrame({"code_commune": ["2A004", "01001"], "nom_commune": ["A", "B"]},
     ...     geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)])
     >>> topo = vers_topojson(g, "code_commune", "nom_commune", quantification=1e3)
-    >>> [o["properties"]["code"] for o in topo["objects"]["commune"]["geometries"]]
+    >>> [o["id"] for o in topo["objects"]["commune"]["geometries"]]
     ['2A004', '01001']
+    >>> topo["objects"]["commune"]["geometries"][0]["properties"]
+    {'nom': 'A'}
     >>> len(topo["arcs"])  # la frontière commune n'est stockée qu'une fois
     3
     """
@@ -701,11 +711,16 @@ def _vers_topojson(gdf, code_col, nom_col, quantification, nom_objet) -> tuple[d
         winding_order="CCW_CW", object_name=nom_objet,
     ).to_dict()
     for geom in topo["objects"][nom_objet]["geometries"]:
-        geom.pop("id", None)
-        proprietes = geom.get("properties", {})
+        # le code officiel devient l'identifiant TopoJSON de la géométrie (« id », champ standard
+        # que topojson-client recopie dans chaque Feature) : 17 octets de moins par entité que
+        # « properties »:{"code":…} ; seul le nom, s'il est demandé, reste une propriété
+        proprietes = geom.pop("properties", None) or {}
+        geom["id"] = proprietes.pop("code")
         for cle, valeur in proprietes.items():  # NaN (nom manquant) → null
             if isinstance(valeur, float) and np.isnan(valeur):
                 proprietes[cle] = None
+        if proprietes:
+            geom["properties"] = proprietes
     topo["bbox"] = [round(float(v), 2) for v in topo["bbox"]]
     orientation = _reorienter(topo, nom_objet)
     if orientation["exterieurs_retournes"] or orientation["trous_retournes"]:
@@ -732,7 +747,8 @@ def depuis_topojson(topo: dict, nom_objet: str | None = None) -> gpd.GeoDataFram
     Renvoie
     -------
     GeoDataFrame
-        Une ligne par géométrie de l'objet, une colonne par propriété, plus
+        Une ligne par géométrie de l'objet : ``code`` (l'``id`` de la
+        géométrie, s'il existe), une colonne par propriété, plus
         ``geometry`` (``None`` pour une géométrie nulle), ``crs=None``.
 
     Exemples
@@ -740,7 +756,7 @@ def depuis_topojson(topo: dict, nom_objet: str | None = None) -> gpd.GeoDataFram
     >>> topo = {"type": "Topology", "transform": {"scale": [2, 2], "translate": [10, 0]},
     ...         "arcs": [[[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]]],
     ...         "objects": {"o": {"type": "GeometryCollection", "geometries": [
-    ...             {"type": "Polygon", "arcs": [[0]], "properties": {"code": "01001"}}]}}}
+    ...             {"type": "Polygon", "arcs": [[0]], "id": "01001"}]}}}
     >>> g = depuis_topojson(topo)
     >>> g.loc[0, "code"], g.geometry[0].bounds, g.geometry[0].exterior.is_ccw
     ('01001', (10.0, 0.0, 12.0, 2.0), True)
@@ -759,7 +775,8 @@ def depuis_topojson(topo: dict, nom_objet: str | None = None) -> gpd.GeoDataFram
         arcs = [a * echelle + origine for a in arcs]
     lignes, formes = [], []
     for geom in objets[nom_objet]["geometries"]:
-        lignes.append(dict(geom.get("properties") or {}))
+        ligne = {"code": geom["id"]} if "id" in geom else {}
+        lignes.append(ligne | dict(geom.get("properties") or {}))
         polys = [shapely.Polygon(_anneau(arcs, p[0]), [_anneau(arcs, t) for t in p[1:]]) for p in _polygones(geom)]
         if not polys:
             formes.append(None)
