@@ -43,6 +43,7 @@ __all__ = [
     "Carte",
     "carte",
     "carte_serie",
+    "unite_affichee",
     "carte_evolution",
     "LOCALE_FR",
     "PALETTES",
@@ -188,6 +189,24 @@ def _categories(serie: pd.Series, ordre: list[str] | None = None) -> tuple[list[
     return cats, indices
 
 
+def unite_affichee(ind, niveau: str) -> str:
+    """Unité d'un indicateur telle qu'affichée au niveau demandé.
+
+    Un indicateur oui/non de la commune (``part_communes`` : mairie dotée d'un site web…) devient,
+    au-delà de la commune, une part des communes renseignées : sa légende et ses infobulles
+    disent « % des communes ».
+
+    Exemples
+    --------
+    >>> from territoire_lib.catalogue import indicateur
+    >>> unite_affichee(indicateur("mairie_site_web"), "commune"), unite_affichee(indicateur("mairie_site_web"), "epci")
+    ('oui/non', '% des communes')
+    """
+    if ind.agregation["type"] == "part_communes" and niveau != "commune":
+        return "% des communes"
+    return ind.unite
+
+
 def _classer_option(serie: pd.Series, opt: _Option, ind, methode, k, bornes, palette) -> np.ndarray:
     """Remplit classes/couleurs de ``opt`` et renvoie l'indice de classe de chaque territoire."""
     if ind.agregation["type"] == "categorie":
@@ -200,7 +219,7 @@ def _classer_option(serie: pd.Series, opt: _Option, ind, methode, k, bornes, pal
         opt.classes, opt.couleurs, opt.methode = ["non", "oui"], list(PALETTES["oui_non"]), "oui / non"
         return serie.map(lambda v: -1 if pd.isna(v) else int(bool(v))).astype(int).to_numpy()
     centre = 0.0 if ind.agregation["type"] == "taux_annuel" else None
-    c = analyses.classer(serie, methode, k, bornes, centre=centre, unite=ind.unite)
+    c = analyses.classer(serie, methode, k, bornes, centre=centre, unite=opt.unite)
     opt.classes, opt.methode = list(c.libelles), c.description
     opt.couleurs = _couleurs_classes(len(c.bornes), c.nb_negatives, palette)
     opt.decimales = 0 if np.nanmax(np.abs(serie.astype("float64"))) >= 1000 else 1 if ind.unite != "% par an" else 2
@@ -572,7 +591,7 @@ def carte(
         source = ligne_source(ind_id, m)
         if partiel and compl["statuts"].get("partiel"):
             source += f" — sommes partielles pour {compl['statuts']['partiel']} territoire(s)"
-        opt = _Option(ind_id, m, ind.libelle, ind.unite, source)
+        opt = _Option(ind_id, m, ind.libelle, unite_affichee(ind, niveau), source)
         if serie.notna().any():
             _ajouter(table, i, serie, opt, ind.agregation["type"], ind.id, classification, k, bornes, palette)
         else:  # tous incomplets : la carte montre où et pourquoi, sans classes
