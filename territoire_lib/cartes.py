@@ -886,9 +886,11 @@ class CartePoints(Carte):
 
     def _pied(self):
         pied = super()._pied()
-        ligne = alt.Chart(alt.InlineData(values=[{"t": f"Points : {self.source_points}"}])).mark_text(
-            align="left", fontSize=10, color="#555555").encode(text="t:N", x=alt.value(0)).properties(
-            width=self.largeur, height=14)
+        # coupée comme la source du fond : une longue ligne élargirait la carte au-delà de sa zone
+        lignes = textwrap.wrap(f"Points : {self.source_points}", max(60, int(self.largeur * 1.6 / 5.6))) or [""]
+        ligne = alt.Chart(alt.InlineData(values=[{"t": lignes}])).mark_text(
+            align="left", baseline="top", fontSize=10, color="#555555", lineHeight=13).encode(
+            text="t:N", x=alt.value(0), y=alt.value(0)).properties(width=self.largeur, height=13 * len(lignes))
         return alt.vconcat(pied, ligne, spacing=2)
 
     def donnees_points(self) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 from .cartes import carte_serie
 from .catalogue import ligne_source, regroupements
 from .chargement import territoires
+from .format import nombre
 from .graphiques import _avec_source
 from .mobilites import (
     CLASSES_CRITERES,
@@ -60,7 +61,7 @@ def graphique_heures(par: str = "taille_commune", largeur: int = 440) -> alt.VCo
     """
     h = heures_par_groupe(par).reset_index()
     cle = h.columns[0]
-    h["nb"] = h["nb_mairies"].map(lambda n: f"{n:,}".replace(",", "\u00a0"))
+    h["nb"] = h["nb_mairies"].map(lambda n: nombre(n, 0))
     ordre = h[cle].tolist()
     y = alt.Y(f"{cle}:N", sort=ordre, title=None)
     infos = [alt.Tooltip(f"{cle}:N", title="Groupe"), alt.Tooltip("nb:N", title="Mairies"),

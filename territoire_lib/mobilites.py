@@ -460,7 +460,11 @@ class DoubleVulnerabilite:
     def texte(self) -> str:
         """Les chiffres clés en quelques lignes de français."""
         c, s = self.chiffres, self.seuils
-        f = lambda x: f"{x:,.0f}".replace(",", " ")  # noqa: E731
+        from .format import nombre
+
+        def f(x) -> str:
+            return nombre(x, 0)
+
         return "\n".join([
             f"Seuils : au moins {s['seuil_65_ans']:g} % de 65 ans et plus, mairie ouverte au plus "
             f"{s['seuil_heures']:g} h par semaine, mairie à plus de {s['seuil_distance_km']:g} km d'une commune à lycée.",

@@ -123,8 +123,8 @@ def source_lieux() -> str:
     >>> "2021-2022" in source_lieux()
     True
     """
-    return (f"{ligne_source('nb_lieux_mediation_numerique')} (lieux recensés en 2021-2022, "
-            "Auvergne-Rhône-Alpes uniquement)")
+    # la ligne du catalogue date déjà les données (« lieux recensés en 2021-2022 ») : on y ajoute le champ
+    return ligne_source("nb_lieux_mediation_numerique").removesuffix(")") + ", Auvergne-Rhône-Alpes uniquement)"
 
 
 # --------------------------------------------------------------------------- 1. la commune en ligne
