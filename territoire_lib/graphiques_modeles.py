@@ -255,7 +255,6 @@ def explorateur_modeles(niveau: str = "epci", code: str | None = None):
     sont redessinés. Renvoie un ``ipywidgets.VBox``.
     """
     import ipywidgets as w
-    from IPython.display import display
 
     profils = profils_modeles()
     noms = _noms(profils)
@@ -283,9 +282,10 @@ def explorateur_modeles(niveau: str = "epci", code: str | None = None):
 
     def dessiner_profil(*_):
         pi, pm = poids()
-        with sortie_profil:
-            sortie_profil.clear_output(wait=True)
-            display(graphique_profil(menu.value, niveau, pi, pm))
+        # sortie ajoutée au widget, sans « with sortie: » : sans interface (nbclient, Voilà), la
+        # capture par contexte après clear_output(wait=True) peut bloquer (voir portrait.selecteur_portrait)
+        sortie_profil.clear_output()
+        sortie_profil.append_display_data(graphique_profil(menu.value, niveau, pi, pm))
 
     def dessiner(*_):
         pi, pm = poids()
@@ -297,10 +297,9 @@ def explorateur_modeles(niveau: str = "epci", code: str | None = None):
         changes = int((s["modele_dominant"].fillna("") != reference.fillna("")).sum())
         texte.value = (f"<b>{changes}</b> territoire(s) sur {len(s)} changent de modèle dominant par rapport "
                        "aux poids par défaut.")
-        with sortie_carte:
-            sortie_carte.clear_output(wait=True)
-            display(carte_modeles(s, niveau))
-            display(graphique_effectifs(s))
+        sortie_carte.clear_output()
+        sortie_carte.append_display_data(carte_modeles(s, niveau))
+        sortie_carte.append_display_data(graphique_effectifs(s))
         dessiner_profil()
 
     def remettre(*_):

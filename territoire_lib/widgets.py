@@ -78,7 +78,6 @@ def explorateur(ids: list[str] | None = None, niveau: str = "departement"):
     Renvoie un ``ipywidgets.VBox`` à afficher dans le carnet.
     """
     import ipywidgets as w
-    from IPython.display import display
 
     cat = catalogue()
     ids = ids or [i for i in cat["id"] if indicateur(i).agregeable and not indicateur(i).source_web]
@@ -94,12 +93,13 @@ def explorateur(ids: list[str] | None = None, niveau: str = "departement"):
 
     def dessiner(*_):
         m = None if menu_mil.value in (None, "—") else menu_mil.value
-        with sortie:
-            sortie.clear_output(wait=True)
-            try:
-                display(carte(menu_ind.value, niveau=menu_niv.value, millesime=m))
-            except Exception as exc:  # message en français, jamais de trace
-                print(f"Impossible de dessiner cette carte : {exc}")
+        # sortie ajoutée au widget, sans « with sortie: » : sans interface (nbclient, Voilà), la
+        # capture par contexte après clear_output(wait=True) peut bloquer (voir portrait.selecteur_portrait)
+        sortie.clear_output()
+        try:
+            sortie.append_display_data(carte(menu_ind.value, niveau=menu_niv.value, millesime=m))
+        except Exception as exc:  # message en français, jamais de trace
+            sortie.append_stdout(f"Impossible de dessiner cette carte : {exc}\n")
 
     maj_millesimes()
     menu_ind.observe(lambda ch: (maj_millesimes(), dessiner()), names="value")
