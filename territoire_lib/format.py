@@ -118,8 +118,8 @@ def nombre_tableau(x) -> str:
     x = float(x)
     if x.is_integer() and abs(x) >= 1000:
         return nombre(x, 0)
-    decimales = repr(round(x, 6)).split("e")[0].partition(".")[2]
-    return nombre(x, max(1, len(decimales)) if "e" not in repr(round(x, 6)) else 6)
+    texte = repr(round(x, 6))  # « 23.3 », « 0.136 » ; écriture scientifique (« 1e-06 ») : 6 décimales
+    return nombre(x, 6 if "e" in texte else max(1, len(texte.partition(".")[2])))
 
 
 def affichage_francais() -> None:

@@ -24,7 +24,7 @@ import hashlib
 import inspect
 import json
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 
 import pandas as pd
 
@@ -274,6 +274,7 @@ def indicateurs_en_ligne(ids: str | list[str], niveau: str = "commune", **option
     return res
 
 
+@lru_cache(maxsize=None)
 def empreinte_analyseur(source_id: str) -> str:
     """Empreinte du code de l'analyseur d'une source (module entier), gardée avec sa table en cache.
 
@@ -300,7 +301,8 @@ def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFra
     """
     src = source_web(source_id)
     cible = chemin_table(src)
-    perimee = cible.exists() and rapport(source_id).get("empreinte_analyseur") != empreinte_analyseur(source_id)
+    rapport_ = rapport(source_id) if cible.exists() else {}
+    perimee = cible.exists() and rapport_.get("empreinte_analyseur") != empreinte_analyseur(source_id)
     if perimee and bruts_presents(src):
         return analyser(source_id)  # analyseur changé depuis : recalcul depuis le brut en cache
     if not cible.exists():
@@ -317,7 +319,7 @@ def table_communale(source_id: str, indicateur: str | None = None) -> pd.DataFra
         table = pd.read_parquet(cible)
     except Exception as exc:
         raise ErreurSource(f"Table en cache illisible ({cible}) : supprimez-la, elle sera recalculée ({exc}).") from exc
-    table.attrs["rapport"] = rapport(source_id)
+    table.attrs["rapport"] = rapport_
     return table
 
 
