@@ -75,15 +75,15 @@ def solution(fonction: Callable | None = None, *, libelle: str = LIBELLE):
     import ipywidgets as w
     from IPython.display import display
 
+    from .sorties import afficher_dans
+
     bouton = w.Button(description=libelle, icon="eye", button_style="info", tooltip="Exécute la solution avec vos valeurs",
                       layout=w.Layout(width="auto"))
     sortie = w.Output()
 
     def montrer(_):
         bouton.description = "Recalculer la solution (avec vos valeurs)"
-        with sortie:
-            sortie.clear_output(wait=True)
-            _lancer(fonction)
+        afficher_dans(sortie, _lancer, fonction)
 
     bouton.on_click(montrer)
     bouton.add_class("territoire-solution")

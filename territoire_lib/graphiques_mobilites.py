@@ -17,6 +17,7 @@ from .catalogue import ligne_source, regroupements
 from .chargement import territoires
 from .format import nombre
 from .graphiques import _avec_source
+from .sorties import afficher_dans
 from .mobilites import (
     CLASSES_CRITERES,
     COULEURS_CRITERES,
@@ -144,7 +145,6 @@ def panneau_double_vulnerabilite(seuil_65_ans: float = 30.0, seuil_heures: float
         Les curseurs, le menu, les chiffres clés et la carte.
     """
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "230px"}
     disposition = w.Layout(width="560px")
@@ -165,17 +165,11 @@ def panneau_double_vulnerabilite(seuil_65_ans: float = 30.0, seuil_heures: float
     def maj(*_):
         codes = [menu.value] if menu.value else None
         r = double_vulnerabilite(c65.value, ch.value, cd.value, codes_departement=codes)
-        with chiffres:
-            chiffres.clear_output(wait=True)
-            print(r.texte())
-        with carte_sortie:
-            carte_sortie.clear_output(wait=True)
-            try:
-                display(carte_serie(r.serie_carte(), "commune", "Cumul des trois critères de vulnérabilité",
-                                    source, categories=list(CLASSES_CRITERES), couleurs=list(COULEURS_CRITERES),
-                                    codes=r.communes.index.tolist() if codes else None))
-            except Exception as exc:  # message en français, jamais de trace
-                print(f"Impossible de dessiner la carte : {exc}")
+        chiffres.outputs = ({"output_type": "stream", "name": "stdout", "text": r.texte() + "\n"},)
+        afficher_dans(carte_sortie, carte_serie, r.serie_carte(), "commune",
+                      "Cumul des trois critères de vulnérabilité", source, categories=list(CLASSES_CRITERES),
+                      couleurs=list(COULEURS_CRITERES), codes=r.communes.index.tolist() if codes else None,
+                      si_erreur="Impossible de dessiner la carte")
 
     for x in (c65, ch, cd, menu):
         x.observe(maj, names="value")

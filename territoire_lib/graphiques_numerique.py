@@ -13,6 +13,7 @@ import pandas as pd
 
 from .catalogue import ligne_source
 from .chargement import table_communes
+from .sorties import afficher_dans
 from .numerique import (
     ACCES_FRAGILE,
     CODE_REGION_COUVERTE,
@@ -141,21 +142,22 @@ def explorer_zones_blanches(heures_max: float = 6.0, part_65_min: float = 30.0) 
     c_courriel = w.Checkbox(value=False, description="exiger aussi l'absence de courriel")
     sortie = w.Output()
 
+    def contenu():
+        z = acces_fragile_mairie(c_heures.value, c_65.value, c_courriel.value)
+        print(z.resume())
+        print(source_zones_blanches())
+        if z.communes.empty:
+            print("Aucune commune ne remplit ces trois conditions : desserrez les seuils.")
+            return
+        display(z.par_departement().head(10).rename(columns={
+            "communes": "communes repérées", "population": "habitants",
+            "population_65_ans_et_plus": "dont 65 ans et plus"}))
+        display(carte_serie(z.classes(), "commune", "Communes à l'accès fragile à la mairie (seuils choisis)",
+                            source_zones_blanches(), categories=[ACCES_FRAGILE, "autre commune"],
+                            couleurs=["#b2182b", "#f2efe9"]))
+
     def maj(*_):
-        with sortie:
-            sortie.clear_output(wait=True)
-            z = acces_fragile_mairie(c_heures.value, c_65.value, c_courriel.value)
-            print(z.resume())
-            print(source_zones_blanches())
-            if z.communes.empty:
-                print("Aucune commune ne remplit ces trois conditions : desserrez les seuils.")
-                return
-            display(z.par_departement().head(10).rename(columns={
-                "communes": "communes repérées", "population": "habitants",
-                "population_65_ans_et_plus": "dont 65 ans et plus"}))
-            display(carte_serie(z.classes(), "commune", "Communes à l'accès fragile à la mairie (seuils choisis)",
-                                source_zones_blanches(), categories=[ACCES_FRAGILE, "autre commune"],
-                                couleurs=["#b2182b", "#f2efe9"]))
+        afficher_dans(sortie, contenu)
 
     for x in (c_heures, c_65, c_courriel):
         x.observe(maj, names="value")
@@ -188,20 +190,21 @@ def explorer_indice(region: str | None = CODE_REGION_COUVERTE) -> w.VBox:
                       description="Normalisation")
     sortie = w.Output()
 
+    def contenu():
+        poids = {c: s.value for c, s in curseurs.items()}
+        try:
+            ind = indice_fragilite(poids, "epci", region, menu.value)
+        except ValueError as exc:
+            print(f"Impossible de calculer l'indice : {exc}")
+            return
+        print(ind.attrs["avertissement"])
+        print("10 EPCI les plus fragiles selon ces poids :")
+        display(ind.head(10)[[ind.columns[0], "indice", "quintile"]].round(1))
+        print(source_indice(region))
+        display(carte_serie_indice(ind, region))
+
     def maj(*_):
-        with sortie:
-            sortie.clear_output(wait=True)
-            poids = {c: s.value for c, s in curseurs.items()}
-            try:
-                ind = indice_fragilite(poids, "epci", region, menu.value)
-            except ValueError as exc:
-                print(f"Impossible de calculer l'indice : {exc}")
-                return
-            print(ind.attrs["avertissement"])
-            print("10 EPCI les plus fragiles selon ces poids :")
-            display(ind.head(10)[[ind.columns[0], "indice", "quintile"]].round(1))
-            print(source_indice(region))
-            display(carte_serie_indice(ind, region))
+        afficher_dans(sortie, contenu)
 
     for x in [*curseurs.values(), menu]:
         x.observe(maj, names="value")

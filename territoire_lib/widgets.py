@@ -13,6 +13,7 @@ from .cartes import LOCALE_FR, Carte, carte
 from .catalogue import catalogue, indicateur, ligne_source
 from .format import sources_sans_doublon
 from .format import tableau as tableau_fr
+from .sorties import afficher_dans
 
 __all__ = ["LARGEURS_VUE_LIEE", "vue_liee", "explorateur", "position_territoire"]
 
@@ -132,20 +133,20 @@ def position_territoire(ids: list[str], millesime=None, niveau: str = "departeme
         menu.options = options
         menu.value = code if code in dict((v, k) for k, v in options) else options[0][1]
 
+    def tableau_position():
+        tableau = position(menu.value, ids, niveau=menu_niveau.value, millesime=millesime)
+        vue = tableau[["libelle", "valeur", "unite", "rang", "sur", "centile", "mediane", "france"]].rename(columns={
+            "libelle": "indicateur", "unite": "unité", "sur": "sur (territoires renseignés)",
+            "centile": "centile (%)", "mediane": "médiane des territoires"}).set_index("indicateur")
+        display(tableau_fr(vue, decimales={"valeur": 2, "rang": 0, "sur (territoires renseignés)": 0,
+                                           "centile (%)": 0, "médiane des territoires": 2, "france": 2},
+                           libelles=False))
+        print(sources_sans_doublon(*(ligne_source(i, millesime.get(i) if isinstance(millesime, dict) else millesime)
+                                     for i in ids)))
+
     def montrer(*_):
-        if menu.value is None:
-            return
-        with sortie:
-            sortie.clear_output(wait=True)
-            tableau = position(menu.value, ids, niveau=menu_niveau.value, millesime=millesime)
-            vue = tableau[["libelle", "valeur", "unite", "rang", "sur", "centile", "mediane", "france"]].rename(columns={
-                "libelle": "indicateur", "unite": "unité", "sur": "sur (territoires renseignés)",
-                "centile": "centile (%)", "mediane": "médiane des territoires"}).set_index("indicateur")
-            display(tableau_fr(vue, decimales={"valeur": 2, "rang": 0, "sur (territoires renseignés)": 0,
-                                               "centile (%)": 0, "médiane des territoires": 2, "france": 2},
-                               libelles=False))
-            print(sources_sans_doublon(*(ligne_source(i, millesime.get(i) if isinstance(millesime, dict) else millesime)
-                                         for i in ids)))
+        if menu.value is not None:
+            afficher_dans(sortie, tableau_position, si_erreur="Impossible de calculer la position")
 
     menu_niveau.observe(lambda ch: (remplir(), montrer()), names="value")
     menu.observe(montrer, names="value")
