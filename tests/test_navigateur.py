@@ -212,7 +212,8 @@ def test_carnet_execute_dans_jupyterlab_hors_ligne(jupyterlab, tmp_path, carnet,
             page.wait_for_function("!(" + JS_SOLUTIONS_VIDES + ")()[0]", timeout=120_000)
         page.screenshot(path=str(tmp_path / "jupyterlab.png"), full_page=True)
         sortie = os.environ.get("TERRITOIRE_CAPTURES")
-        if sortie:
+        if sortie:  # dossier des captures créé au besoin (jamais un échec qui masque les vérifications)
+            Path(sortie).mkdir(parents=True, exist_ok=True)
             shutil.copy(tmp_path / "jupyterlab.png", Path(sortie) / f"{Path(carnet).stem}.png")
         navigateur.close()
     assert len(pixels) >= minimum and all(n > 5000 for n in pixels[:2]), f"cartes vides ? pixels colorés : {pixels}"

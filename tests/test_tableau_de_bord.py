@@ -60,7 +60,8 @@ def test_tableau_de_bord_voila_hors_ligne(voila, tmp_path):
         code_visible = page.evaluate("document.querySelectorAll('.jp-InputArea .cm-content, .jp-InputArea pre').length")
         page.locator(".jp-RenderedVegaCommon5").first.screenshot(path=str(tmp_path / "voila.png"))
         sortie = os.environ.get("TERRITOIRE_CAPTURES")
-        if sortie:
+        if sortie:  # dossier des captures créé au besoin (jamais un échec qui masque les vérifications)
+            Path(sortie).mkdir(parents=True, exist_ok=True)
             shutil.copy(tmp_path / "voila.png", Path(sortie) / f"voila_{Path(carnet).stem}.png")
         navigateur.close()
     assert len(pixels) >= CARNETS_TABLEAU[carnet], f"graphiques Vega : {len(pixels)}"
