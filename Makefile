@@ -17,7 +17,8 @@ installer: $(STAMP)
 ## lab : installe (si besoin) puis ouvre les carnets dans JupyterLab, en français
 # (--allow-root seulement si l'on est root, cas des conteneurs et machines de formation ;
 #  réglages par défaut : outils/jupyter/lab/settings/overrides.json, langue française, pas d'invite « nouvelles »)
-REGLAGES_LAB := --LabApp.app_settings_dir=outils/jupyter/lab/settings
+# réponses compressées comme dans la salle (outils/salle/salle.py, REGLAGES_SERVEUR)
+REGLAGES_LAB := --LabApp.app_settings_dir=outils/jupyter/lab/settings --ServerApp.tornado_settings=compress_response=True
 # environnement mémoire des noyaux, le même que celui de la salle (outils/salle/salle.py, ENV_MEMOIRE ;
 # mesuré par bench/atelier.py) : hérité par les noyaux que lance JupyterLab
 ENV_NOYAUX := MALLOC_ARENA_MAX=2 ARROW_DEFAULT_MEMORY_POOL=system MALLOC_MMAP_THRESHOLD_=65536

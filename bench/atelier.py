@@ -51,9 +51,9 @@ AVANT_COMMIT = "ef4ac0a"
 AVANT_MO = {"00_introduction": 470, "01_metropolisation": 592, "02_mobilites_demobilites": 494,
             "03_numerique_services_en_ligne": 486, "04_cooperations_nouveaux_acteurs": 485,
             "05_modeles_de_territoire": 490, "06_portrait_de_territoire": 610}
-#: Mémoire résidente du serveur Jupyter d'un participant, sans ses noyaux (jupyterhub-singleuser,
-#: bibliothèques comprises), mesurée par tests/test_salle.py : 158 Mo.
-SERVEUR_MO = 160
+#: Mémoire propre (USS : ni bibliothèques ni pages partagées) du serveur Jupyter d'un participant,
+#: sans ses noyaux (jupyterhub-singleuser), mesurée par tests/test_salle.py : 128 Mo (156 Mo résidents).
+SERVEUR_MO = 128
 MARQUE_ANON = "PIC_ANON="
 MARQUE_FICHIERS = "FICHIERS="
 #: Exécuté dans le noyau avant le carnet : relève RssAnon et RssFile toutes les 20 ms.
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nTotal des pics : {sum(pics):.0f} Mo pour {len(pics)} noyaux ; durée de la séance simulée : {mur:.0f} s")
     print(f"Pic par noyau : moyen {moyen:.0f} Mo, maximal {maxi:.0f} Mo (cible ≤ {CIBLE_MO} Mo)")
     print(f"Dimensionnement : mémoire ≈ N × pic anonyme ({anon_max:.0f} Mo au plus) + bibliothèques partagées "
-          f"une fois ({partage:.0f} Mo) + serveur Jupyter par participant (≤ {SERVEUR_MO} Mo, tests/test_salle.py) ; "
+          f"une fois ({partage:.0f} Mo) + serveur Jupyter par participant ({SERVEUR_MO} Mo propres, tests/test_salle.py) ; "
           f"salle de {SALLE} : {(SALLE * (anon_max + SERVEUR_MO) + partage) / 1000:.1f} Go ; "
           f"sans partage (pics résidents) : {SALLE * maxi / 1000:.1f} Go au pire")
     return 0 if len(pics) == len(resultats) else 1

@@ -213,6 +213,12 @@ def main(argv: list[str] | None = None) -> None:
     commune = next((l for l in lignes if l["niveau"] == "commune"), None)
     print(f"\nCarte des communes, avant ({AVANT_COMMIT}) → après :")
     print(f"  TopoJSON livré             {AVANT['topojson_mo']:>6.2f} Mo → {topo:.2f} Mo (cible ≤ 5 Mo)")
+    # sur le réseau : le serveur de la salle et make lab compressent les réponses (gzip niveau 6 de
+    # tornado, salle.REGLAGES_SERVEUR) ; avant, aucune compression : le fichier entier
+    import gzip
+
+    transfere = len(gzip.compress(chemin_fichier("cartes/commune.topojson").read_bytes(), 6)) / 1e6
+    print(f"  TopoJSON sur le réseau     {AVANT['topojson_mo']:>6.2f} Mo → {transfere:.2f} Mo (gzip du serveur Jupyter)")
     if commune:
         print(f"  carte inline (HTML)        {AVANT['inline_mo']:>6.2f} Mo → {commune['octets_inline'] / 1e6:.2f} Mo")
         print(f"  rendu PNG vl-convert       {AVANT['vlconvert_png_s']:>6.2f} s  → {commune['vlconvert_png_s']:.2f} s")

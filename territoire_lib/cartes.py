@@ -261,9 +261,15 @@ def _cadres() -> dict:
 
 
 def _servir(relatif: str, dossier: Path) -> str:
-    """Copie un fichier de donnees/ dans le dossier servi (une fois) ; renvoie l'URL relative."""
+    """Copie un fichier de donnees/ dans le dossier servi (une fois) ; renvoie l'URL relative.
+
+    Un TopoJSON est servi sous l'extension ``.topo.json`` : les serveurs (Jupyter, Voilà, un
+    serveur web) le donnent alors comme ``application/json``, qu'ils peuvent compresser (gzip ;
+    ``.topojson`` part en ``application/octet-stream``, jamais compressé).
+    """
     source = chemin_fichier(relatif)
-    cible = dossier / Path(relatif).name
+    nom = Path(relatif).name
+    cible = dossier / (nom.removesuffix(".topojson") + ".topo.json" if nom.endswith(".topojson") else nom)
     if not cible.exists() or cible.stat().st_size != source.stat().st_size:
         dossier.mkdir(parents=True, exist_ok=True)
         tmp = cible.with_suffix(f".{os.getpid()}.tmp")  # un nom par noyau : deux carnets ouverts à la fois

@@ -55,3 +55,20 @@ def test_environnement_des_noyaux_partage(tmp_path):
     make = dict(x.split("=", 1) for x in ligne.split(":=", 1)[1].split())
     assert make == atelier.env_salle() and "MALLOC_MMAP_THRESHOLD_" in make
     assert atelier.env_salle(tmp_path) == {}
+
+
+def test_reglages_du_serveur_partages():
+    """``make lab``, la salle, TLJH et Kubernetes compressent les réponses comme ``salle.REGLAGES_SERVEUR``."""
+    sys.path.insert(0, str(RACINE / "outils" / "salle"))
+    try:
+        import salle
+    finally:
+        sys.path.pop(0)
+    ligne = next(l for l in (RACINE / "Makefile").read_text(encoding="utf-8").splitlines()
+                 if l.startswith("REGLAGES_LAB :="))
+    valeurs = (RACINE / "outils" / "salle" / "values.yaml").read_text(encoding="utf-8")
+    for reglage in salle.REGLAGES_SERVEUR:
+        assert reglage in ligne.split(), reglage
+        assert reglage in valeurs, reglage
+    for config in ("jupyterhub_config.py", "tljh_salle.py"):
+        assert "*REGLAGES_SERVEUR" in (RACINE / "outils" / "salle" / config).read_text(encoding="utf-8"), config

@@ -37,11 +37,11 @@ def test_specification_carte_departements(dossier_temporaire):
     formes = [l for l in _couches(spec) if (l["mark"] if isinstance(l["mark"], str) else l["mark"]["type"]) == "geoshape"]
     assert formes, "aucune couche geoshape"
     principale = formes[0]
-    assert principale["data"]["url"] == "cartes_generees/departement.topojson"
+    assert principale["data"]["url"] == "cartes_generees/departement.topo.json"
     assert principale["data"]["format"] == {"feature": "departement", "type": "topojson"}
     lookup = principale["transform"][0]["lookup"]
     assert lookup == "id"  # code officiel de chaque géométrie
-    assert (dossier_temporaire / "cartes_generees" / "departement.topojson").exists()
+    assert (dossier_temporaire / "cartes_generees" / "departement.topo.json").exists()
     texte = json.dumps(spec, ensure_ascii=False)
     assert "Source : Insee, RP 2021 — calculs Territoires en transition (millésime 2021)" in texte
     assert LIBELLE_NON_DISPONIBLE in texte and COULEUR_NON_DISPONIBLE in texte

@@ -27,6 +27,7 @@ Références : API REST de JupyterHub (``POST /hub/api/users/{nom}/server``,
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -364,12 +365,25 @@ def test_salle_de_trois_participants(salle):
         try:
             proc = psutil.Process(pid)
             if "jupyterhub-singleuser" in " ".join(proc.cmdline()):
-                serveurs.append(proc.memory_info().rss / 1e6)
+                info = proc.memory_full_info()  # uss : pages propres au processus (ni bibliothèques ni cache partagés)
+                serveurs.append((info.rss / 1e6, info.uss / 1e6))
         except psutil.Error:
             pass
     if serveurs:
-        print(f"Serveurs Jupyter des participants (sans leurs noyaux) : {', '.join(f'{x:.0f}' for x in serveurs)} Mo "
-              "résidents")
+        print("Serveurs Jupyter des participants (sans leurs noyaux) : "
+              + ", ".join(f"{r:.0f} Mo résidents dont {u:.0f} Mo propres" for r, u in serveurs))
+
+    # 5 bis. Réponses compressées (salle.REGLAGES_SERVEUR) : la géométrie servie à côté du carnet
+    # voyage en gzip (moins d'octets sur le Wi-Fi de la salle), identique une fois décompressée
+    p = gens[0]
+    generes = p.requete("GET", "contents/notebooks/cartes_generees").json()["content"]
+    plus_gros = max((f for f in generes if f["name"].endswith(".topo.json")), key=lambda f: f["size"])
+    r = requests.get(f"{salle.url}{p.url}files/{plus_gros['path']}", timeout=120, stream=True,
+                     headers={"Authorization": f"token {p.jeton}", "Accept-Encoding": "gzip"})
+    transferes = r.raw.read(decode_content=False)
+    assert r.status_code == 200 and r.headers.get("Content-Encoding") == "gzip", dict(r.headers)
+    assert gzip.decompress(transferes) == (Path(salle.dossier) / "participants" / p.nom / plus_gros["path"]).read_bytes()
+    print(f"{plus_gros['name']} : {plus_gros['size'] / 1e6:.2f} Mo, {len(transferes) / 1e6:.2f} Mo transférés (gzip)")
 
     # 6. Isolement : la modification d'un carnet et un fichier créé par participant01 restent chez lui
     p1, p2 = gens[0], gens[1]

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from salle import (ENV_MEMOIRE, RACINE, UID_BASE, accessible_a_tous, chemin_mandataire, copier_carnets,  # noqa: E402
+from salle import (ENV_MEMOIRE, RACINE, REGLAGES_SERVEUR, UID_BASE, accessible_a_tous, chemin_mandataire, copier_carnets,  # noqa: E402
                    isoler_donnees, lire_memoire)
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner  # noqa: E402
@@ -200,6 +200,7 @@ c.Spawner.args = [
     "--ServerApp.shutdown_no_activity_timeout=0",
     # réglages par défaut du projet : français, pas d'invite « nouvelles de Jupyter » (comme make lab)
     f"--LabApp.app_settings_dir={RACINE / 'outils' / 'jupyter' / 'lab' / 'settings'}",
+    *REGLAGES_SERVEUR,  # réponses compressées (TopoJSON des communes : 6,65 → 1,99 Mo sur le réseau)
 ]
 if RACINE_HUB and not UID_PROPRES:
     c.Spawner.args.append("--ServerApp.allow_root=True")  # voir l'avertissement ci-dessus

@@ -35,7 +35,7 @@ c = get_config()  # noqa: F821
 DEPOT = Path(os.environ.get("SALLE_DEPOT", "/srv/territoires-en-transition"))
 DONNEES = Path(os.environ.get("SALLE_DONNEES", "/srv/territoires-en-transition-donnees"))
 sys.path.insert(0, str(DEPOT / "outils" / "salle"))
-from salle import copier_carnets, copier_donnees_lecture_seule  # noqa: E402
+from salle import ENV_MEMOIRE, REGLAGES_SERVEUR, copier_carnets, copier_donnees_lecture_seule  # noqa: E402
 
 if not (DONNEES / "manifest.json").exists():
     copier_donnees_lecture_seule(DEPOT / "donnees", DONNEES)
@@ -60,5 +60,7 @@ c.Spawner.environment = {
     "TERRITOIRE_DONNEES": str(DONNEES),
     "LANG": "fr_FR.UTF-8",
     "LANGUAGE": "fr_FR:fr",
+    **ENV_MEMOIRE,  # moins de mémoire par noyau (voir salle.ENV_MEMOIRE), comme make salle
 }
+c.Spawner.args = [*c.Spawner.args, *REGLAGES_SERVEUR]  # réponses compressées, comme make salle
 c.Spawner.default_url = "/lab/tree/notebooks/00_introduction.ipynb"
