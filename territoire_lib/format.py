@@ -29,6 +29,7 @@ __all__ = [
     "ESPACE_INSECABLE",
     "NATURES_EPCI",
     "nombre",
+    "effectifs",
     "pourcentage",
     "libelle_nature_epci",
     "libelles_colonnes",
@@ -101,6 +102,32 @@ def nombre(x, decimales: int | None = None, signe: bool = False, unite: str = ""
     if texte.lstrip("+-").strip("0,") == "" and texte.startswith("-"):
         texte = texte[1:]  # « -0,0 » → « 0,0 »
     return f"{texte}{ESPACE_INSECABLE}{unite}" if unite else texte
+
+
+def effectifs(comptes, libelles=None, vide: str = "aucun") -> str:
+    """Des effectifs par catégorie en une ligne : « haut-haut : 2 424 ; bas-bas : 2 303 ».
+
+    Paramètres
+    ----------
+    comptes : dict ou Series
+        Catégorie → effectif, dans l'ordre voulu.
+    libelles : dict, optionnel
+        Catégorie → libellé en français ; une catégorie absente garde son nom, « _ » devenant une espace.
+    vide : str
+        Texte rendu quand il n'y a aucune catégorie.
+
+    Exemples
+    --------
+    >>> effectifs({"haut-haut": 2424, "bas-bas": 2303}).replace(ESPACE_FINE, " ")
+    'haut-haut : 2 424 ; bas-bas : 2 303'
+    >>> effectifs({"liste_vide": 415}, {"liste_vide": "liste d'horaires vide"})
+    "liste d'horaires vide : 415"
+    >>> effectifs({})
+    'aucun'
+    """
+    libelles = libelles or {}
+    morceaux = [f"{libelles.get(k, str(k).replace('_', ' '))} : {nombre(v, 0)}" for k, v in dict(comptes).items()]
+    return " ; ".join(morceaux) if morceaux else vide
 
 
 def nombre_tableau(x) -> str:
@@ -414,5 +441,6 @@ def valeur_ou_motif(df: pd.DataFrame, ident: str, code, decimales: int | None = 
         return nombre(v, decimales, signe=signe, unite=unite)
     info = df.attrs.get("completude", {}).get(ident, {}).get("territoires", {}).get(str(code))
     if info and info.get("statut") == "incomplet":
-        return f"non calculé ({info['nb_sans_valeur']} communes sans valeur propre sur {info['nb_communes']})"
+        return (f"non calculé ({nombre(info['nb_sans_valeur'], 0)} communes sans valeur propre "
+                f"sur {nombre(info['nb_communes'], 0)})")
     return "non disponible"
