@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -29,7 +30,7 @@ __all__ = [
     "ESPACE_INSECABLE",
     "NATURES_EPCI",
     "nombre",
-    "effectifs",
+    "liste_effectifs",
     "pourcentage",
     "libelle_nature_epci",
     "libelles_colonnes",
@@ -104,7 +105,8 @@ def nombre(x, decimales: int | None = None, signe: bool = False, unite: str = ""
     return f"{texte}{ESPACE_INSECABLE}{unite}" if unite else texte
 
 
-def effectifs(comptes, libelles=None, vide: str = "aucun") -> str:
+def liste_effectifs(comptes: Mapping | pd.Series, libelles: Mapping[str, str] | None = None,
+                    vide: str = "aucun") -> str:
     """Des effectifs par catégorie en une ligne : « haut-haut : 2 424 ; bas-bas : 2 303 ».
 
     Paramètres
@@ -112,21 +114,21 @@ def effectifs(comptes, libelles=None, vide: str = "aucun") -> str:
     comptes : dict ou Series
         Catégorie → effectif, dans l'ordre voulu.
     libelles : dict, optionnel
-        Catégorie → libellé en français ; une catégorie absente garde son nom, « _ » devenant une espace.
+        Catégorie → libellé en français ; une catégorie absente garde son nom.
     vide : str
         Texte rendu quand il n'y a aucune catégorie.
 
     Exemples
     --------
-    >>> effectifs({"haut-haut": 2424, "bas-bas": 2303}).replace(ESPACE_FINE, " ")
+    >>> liste_effectifs({"haut-haut": 2424, "bas-bas": 2303}).replace(ESPACE_FINE, " ")
     'haut-haut : 2 424 ; bas-bas : 2 303'
-    >>> effectifs({"liste_vide": 415}, {"liste_vide": "liste d'horaires vide"})
+    >>> liste_effectifs({"liste_vide": 415}, {"liste_vide": "liste d'horaires vide"})
     "liste d'horaires vide : 415"
-    >>> effectifs({})
+    >>> liste_effectifs({})
     'aucun'
     """
     libelles = libelles or {}
-    morceaux = [f"{libelles.get(k, str(k).replace('_', ' '))} : {nombre(v, 0)}" for k, v in dict(comptes).items()]
+    morceaux = [f"{libelles.get(k, k)} : {nombre(v, 0)}" for k, v in dict(comptes).items()]
     return " ; ".join(morceaux) if morceaux else vide
 
 
