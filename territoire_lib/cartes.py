@@ -619,12 +619,13 @@ def texte_completude(info: dict) -> str:
     """
     s, n, tot = info["statut"], info["nb_sans_valeur"], info["nb_communes"]
     communes = "commune" if n == 1 else "communes"
+    f = lambda x: analyses.formater_nombre(x, 0)  # noqa: E731
     if s == "incomplet":
-        return f"incomplet : {n} {communes} sans valeur sur {tot} (agrégat non calculé)"
+        return f"incomplet : {f(n)} {communes} sans valeur sur {f(tot)} (agrégat non calculé)"
     if s == "partiel":
-        return f"partiel : somme sur {tot - n} communes sur {tot} ({n} sans valeur)"
+        return f"partiel : somme sur {f(tot - n)} communes sur {f(tot)} ({f(n)} sans valeur)"
     if s == "sur les communes renseignées":
-        return f"sur les communes renseignées : {n} {communes} sans valeur sur {tot}"
+        return f"sur les communes renseignées : {f(n)} {communes} sans valeur sur {f(tot)}"
     if s == "non disponible":
         return "non disponible"
     return ""
@@ -858,7 +859,8 @@ class CartePoints(Carte):
     @property
     def description(self) -> str:
         texte = super().description
-        return (texte + f"\nPoints : {self.libelle_points} ({len(self.points)} localisés). "
+        localises = analyses.formater_nombre(len(self.points), 0)
+        return (texte + f"\nPoints : {self.libelle_points} ({localises} localisés). "
                 f"{self.source_points}.")
 
     def _donnees_points(self, mode: str) -> alt.Data:

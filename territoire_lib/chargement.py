@@ -24,6 +24,7 @@ from .erreurs import (
     NiveauInconnu,
     ResultatVide,
 )
+from .format import nombre
 
 __all__ = [
     "manifeste",
@@ -352,8 +353,8 @@ def _resume_completude(ind, millesime, compl: pd.DataFrame, partiel: bool, nivea
     }
     n = sum(v for k, v in resume["statuts"].items() if k in ("incomplet", "partiel"))
     if n:
-        journal.info("« %s » (%s) : %d territoire(s) incomplet(s) %s ; le détail : "
-                     "territoire_lib.lignee.expliquer(%r, code).", ind.id, millesime, n,
+        journal.info("« %s » (%s) : %s territoire(s) incomplet(s) %s ; le détail : "
+                     "territoire_lib.lignee.expliquer(%r, code).", ind.id, millesime, nombre(n, 0),
                      "rendus en somme partielle (partiel=True)" if partiel else "laissés à NaN", ind.id)
     return resume
 

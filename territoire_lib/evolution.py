@@ -28,6 +28,7 @@ from . import agregation
 from .catalogue import Indicateur, indicateur
 from .chargement import CLES_NIVEAU, FICHIERS_TERRITOIRES, indicateurs, table_blocs, table_communes
 from .erreurs import IndicateurNonDisponible
+from .format import nombre
 
 __all__ = [
     "UNITES_EVOLUTION",
@@ -292,7 +293,7 @@ def evolution(
     res["statut"] = pd.Series(statut, index=res.index, dtype="string")
     motifs = []
     for s1, n1, s2, n2 in zip(sa, na, sb, nb):
-        parts = [f"{m} : {s} ({int(n) if pd.notna(n) else 0} commune(s) sans valeur)"
+        parts = [f"{m} : {s} ({nombre(int(n) if pd.notna(n) else 0, 0)} commune(s) sans valeur)"
                  for m, s, n in ((debut, s1, n1), (fin, s2, n2)) if s not in _STATUTS_COMPLETS]
         motifs.append(" ; ".join(parts) if parts else pd.NA)
     res["motif"] = pd.Series(motifs, index=res.index, dtype="string")

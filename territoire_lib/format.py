@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -29,6 +30,7 @@ __all__ = [
     "ESPACE_INSECABLE",
     "NATURES_EPCI",
     "nombre",
+    "liste_effectifs",
     "pourcentage",
     "libelle_nature_epci",
     "libelles_colonnes",
@@ -37,6 +39,7 @@ __all__ = [
     "sources_sans_doublon",
     "valeur_ou_motif",
     "nombre_tableau",
+    "entiers_francais",
     "affichage_francais",
 ]
 
@@ -102,6 +105,33 @@ def nombre(x, decimales: int | None = None, signe: bool = False, unite: str = ""
     return f"{texte}{ESPACE_INSECABLE}{unite}" if unite else texte
 
 
+def liste_effectifs(comptes: Mapping | pd.Series, libelles: Mapping[str, str] | None = None,
+                    vide: str = "aucun") -> str:
+    """Des effectifs par catégorie en une ligne : « haut-haut : 2 424 ; bas-bas : 2 303 ».
+
+    Paramètres
+    ----------
+    comptes : dict ou Series
+        Catégorie → effectif, dans l'ordre voulu.
+    libelles : dict, optionnel
+        Catégorie → libellé en français ; une catégorie absente garde son nom.
+    vide : str
+        Texte rendu quand il n'y a aucune catégorie.
+
+    Exemples
+    --------
+    >>> liste_effectifs({"haut-haut": 2424, "bas-bas": 2303}).replace(ESPACE_FINE, " ")
+    'haut-haut : 2 424 ; bas-bas : 2 303'
+    >>> liste_effectifs({"liste_vide": 415}, {"liste_vide": "liste d'horaires vide"})
+    "liste d'horaires vide : 415"
+    >>> liste_effectifs({})
+    'aucun'
+    """
+    libelles = libelles or {}
+    morceaux = [f"{libelles.get(k, k)} : {nombre(v, 0)}" for k, v in dict(comptes).items()]
+    return " ; ".join(morceaux) if morceaux else vide
+
+
 def nombre_tableau(x) -> str:
     """Un nombre d'un tableau affiché (``print(df)``, ``df.to_string()``) écrit à la française.
 
@@ -122,12 +152,87 @@ def nombre_tableau(x) -> str:
     return nombre(x, 6 if "e" in texte else max(1, len(texte.partition(".")[2])))
 
 
+#: Colonnes entières qui sont des années (« 2021 », jamais « 2 021 ») : laissées telles quelles.
+_COLONNE_ANNEE = re.compile(r"(^|[_\s])(ann[ée]es?|mill[ée]simes?)([_\s]|$)|^an$", re.IGNORECASE)
+
+
+def _colonne_entiere(serie: pd.Series, nom) -> bool:
+    """Une colonne à écrire à la française : dtype entier numérique (pas booléen), hors années."""
+    return (pd.api.types.is_integer_dtype(serie.dtype) and not pd.api.types.is_bool_dtype(serie.dtype)
+            and not (isinstance(nom, str) and _COLONNE_ANNEE.search(nom)))
+
+
+def _entiers_en_texte(serie: pd.Series) -> pd.Series:
+    """Les entiers de ``serie`` écrits par ``nombre(v, 0)`` (colonne objet, même index).
+
+    Un long tableau n'est pas formaté en entier : pandas n'en affiche que les premières et les
+    dernières lignes (au plus ``display.max_rows`` en tout), seules celles-ci sont écrites.
+    """
+    max_lignes = pd.get_option("display.max_rows")
+    texte = serie.astype(object)
+    n = len(texte)
+    if not max_lignes or n <= 2 * max_lignes:
+        return texte.map(lambda v: nombre(v, 0))
+    lignes = list(range(max_lignes)) + list(range(n - max_lignes, n))
+    texte.iloc[lignes] = [nombre(v, 0) for v in serie.iloc[lignes]]
+    return texte
+
+
+def entiers_francais(obj: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Copie pour l'affichage dont les colonnes entières sont écrites à la française (« 8 372 »).
+
+    Seules les colonnes de dtype entier numérique sont converties en texte : les codes officiels
+    (« 91228 », « 200072007 »), qui sont des chaînes, l'index, les flottants (``display.float_format``)
+    et les colonnes d'années (« annee », « millesime ») restent tels quels. Renvoie ``obj``
+    lui-même s'il n'y a rien à convertir.
+
+    Exemples
+    --------
+    >>> df = pd.DataFrame({"code": ["91228"], "communes": [34807], "annee": [2021]}).set_index("code")
+    >>> print(entiers_francais(df).to_string().replace(ESPACE_FINE, " "))
+          communes  annee
+    code                 
+    91228   34 807   2021
+    """
+    if isinstance(obj, pd.Series):
+        return _entiers_en_texte(obj) if _colonne_entiere(obj, obj.name) else obj
+    positions = [i for i, nom in enumerate(obj.columns) if _colonne_entiere(obj.iloc[:, i], nom)]
+    if not positions:
+        return obj
+    vue = obj.copy(deep=False)
+    for i in positions:
+        vue.isetitem(i, _entiers_en_texte(obj.iloc[:, i]))
+    return vue
+
+
+def _texte_ipython(obj, p, cycle) -> None:
+    """Formateur ``text/plain`` d'IPython : le ``repr`` habituel de pandas, entiers à la française."""
+    if cycle:
+        p.text(object.__repr__(obj))
+        return
+    vue = entiers_francais(obj)
+    texte = repr(vue)
+    if isinstance(obj, pd.Series) and vue is not obj:  # le dtype affiché reste celui des données
+        texte = re.sub(r"dtype: \w+$", f"dtype: {obj.dtype}", texte)
+    p.text(texte)
+
+
+def _html_ipython(obj: pd.DataFrame) -> str | None:
+    """Formateur ``text/html`` d'IPython : le ``_repr_html_`` de pandas, entiers à la française."""
+    return entiers_francais(obj)._repr_html_()
+
+
 def affichage_francais() -> None:
     """Tableaux pandas affichés à la française dans le carnet (virgule décimale, espace fine).
 
     Règle l'option ``display.float_format`` de pandas sur :func:`nombre_tableau` : ``print(df)``,
     ``df.to_string()`` et l'affichage HTML des tableaux écrivent alors « 23,3 » et
-    « 15 734 296 ». À appeler une fois, dans la première cellule d'un carnet.
+    « 15 734 296 ». Dans un noyau IPython (carnet, Voilà), les tableaux (``DataFrame``, texte et
+    HTML) et les séries (texte) affichés en fin de cellule écrivent aussi leurs colonnes entières
+    à la française (« 8 372 ») : pandas n'a pas d'option pour les entiers, on passe par
+    :func:`entiers_francais` puis le rendu habituel de pandas (options ``display.max_rows``…
+    respectées). Hors IPython, seuls les flottants changent. À appeler une fois, dans la première
+    cellule d'un carnet.
 
     Exemples
     --------
@@ -138,6 +243,17 @@ def affichage_francais() -> None:
     >>> pd.reset_option("display.float_format")
     """
     pd.set_option("display.float_format", nombre_tableau)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython est installé avec Jupyter
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formateurs = shell.display_formatter.formatters
+    for type_ in (pd.DataFrame, pd.Series):
+        formateurs["text/plain"].for_type(type_, _texte_ipython)
+    formateurs["text/html"].for_type(pd.DataFrame, _html_ipython)
 
 
 def pourcentage(x, decimales: int | None = 1, signe: bool = False) -> str:
@@ -327,5 +443,6 @@ def valeur_ou_motif(df: pd.DataFrame, ident: str, code, decimales: int | None = 
         return nombre(v, decimales, signe=signe, unite=unite)
     info = df.attrs.get("completude", {}).get(ident, {}).get("territoires", {}).get(str(code))
     if info and info.get("statut") == "incomplet":
-        return f"non calculé ({info['nb_sans_valeur']} communes sans valeur propre sur {info['nb_communes']})"
+        return (f"non calculé ({nombre(info['nb_sans_valeur'], 0)} communes sans valeur propre "
+                f"sur {nombre(info['nb_communes'], 0)})")
     return "non disponible"

@@ -8,6 +8,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .erreurs import CodeTerritoireInconnu, ResultatVide, normaliser_texte, suggestions
+from .format import nombre
 
 __all__ = ["AvertissementCodeAncien", "code_courant", "codes_courants", "chercher_territoire", "normaliser_code",
            "passage_cog"]
@@ -193,7 +194,8 @@ def _anciens(cible: str, texte: str, niveaux: list[str]) -> list[tuple]:
             for _, r in df.iterrows():
                 lignes.append((score, "epci", r["code_epci"], r["nom_courant"],
                                f"« {r['nom_epci_2020']} » ({r['code_epci_2020']}) était un EPCI au 1er janvier 2020 ; "
-                               f"{r['n']} de ses {r['total']} communes relèvent aujourd'hui de cet EPCI."))
+                               f"{nombre(r['n'], 0)} de ses {nombre(r['total'], 0)} communes relèvent "
+                               "aujourd'hui de cet EPCI."))
     return lignes
 
 

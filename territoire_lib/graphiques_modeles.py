@@ -15,6 +15,7 @@ from . import cartes  # noqa: F401  (active le rendu MIME Vega-Lite 5, sans CDN)
 from .catalogue import indicateur
 from .chargement import territoires
 from .erreurs import ErreurTerritoire
+from .format import nombre
 from .modeles import (
     _noms,
     _scores,
@@ -128,7 +129,7 @@ def graphique_distributions(scores: pd.DataFrame, largeur: int = 460) -> alt.Top
     mediane = base.mark_tick(color="#111111", thickness=2, size=18).encode(x="mediane:Q")
     g = alt.layer(etendue, deciles, boite, mediane).properties(
         width=largeur, height=28 * len(noms), title=alt.TitleParams(
-            f"Distribution des scores ({len(scores)} {cartes.NOMS_NIVEAUX.get(scores.attrs.get('niveau'), 'territoires')})",
+            f"Distribution des scores ({nombre(len(scores), 0)} {cartes.NOMS_NIVEAUX.get(scores.attrs.get('niveau'), 'territoires')})",
             subtitle="Trait fin : minimum à maximum ; trait épais : 1er au 9e décile ; boîte : quartiles ; barre noire : médiane",
             anchor="start", fontSize=13))
     return _finir(g, ligne_source_modeles(scores.attrs.get("millesimes")), largeur)
@@ -153,7 +154,7 @@ def graphique_effectifs(scores: pd.DataFrame, largeur: int = 380) -> alt.TopLeve
     )
     textes = barres.mark_text(align="left", dx=3, fontSize=11).encode(text="nb_territoires:Q", color=alt.value("#333333"))
     sans = e.attrs["sans_modele"]
-    titre = "Modèle dominant : nombre de territoires" + (f" ({sans} sans score)" if sans else "")
+    titre = "Modèle dominant : nombre de territoires" + (f" ({nombre(sans, 0)} sans score)" if sans else "")
     g = alt.layer(barres, textes).properties(width=largeur, height=26 * len(e),
                                              title=alt.TitleParams(titre, anchor="start", fontSize=13))
     return _finir(g, ligne_source_modeles(scores.attrs.get("millesimes")), largeur)
@@ -295,8 +296,8 @@ def explorateur_modeles(niveau: str = "epci", code: str | None = None):
             texte.value = f"<b>Impossible de calculer les scores :</b> {exc}"
             return
         changes = int((s["modele_dominant"].fillna("") != reference.fillna("")).sum())
-        texte.value = (f"<b>{changes}</b> territoire(s) sur {len(s)} changent de modèle dominant par rapport "
-                       "aux poids par défaut.")
+        texte.value = (f"<b>{nombre(changes, 0)}</b> territoire(s) sur {nombre(len(s), 0)} changent de modèle "
+                       "dominant par rapport aux poids par défaut.")
         sortie_carte.clear_output()
         sortie_carte.append_display_data(carte_modeles(s, niveau))
         sortie_carte.append_display_data(graphique_effectifs(s))

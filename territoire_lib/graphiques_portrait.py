@@ -70,7 +70,7 @@ def graphique_positions(fiche: pd.DataFrame, nom: str, niveau: str, largeur: int
     ]).dropna(subset=["pos"])
     long["valeur_texte"] = [formater_nombre(v) + (f" {u}" if u not in ("oui/non",) else "")
                             for v, u in zip(long["valeur"], long["unite"])]
-    long["rang_texte"] = [f"{r} sur {s}" for r, s in zip(long["r"], long["s"])]
+    long["rang_texte"] = [f"{formater_nombre(r, 0)} sur {formater_nombre(s, 0)}" for r, s in zip(long["r"], long["s"])]
     ordre = list(dict.fromkeys(f["libelle"]))
     y = alt.Y("libelle:N", sort=ordre, title=None, axis=alt.Axis(labelLimit=280))
     fond = alt.Chart(f).mark_rule(color="#dddddd", strokeWidth=6).encode(

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .erreurs import ErreurTerritoire
+from .format import nombre
 
 __all__ = [
     "GROUPES_DEFINIS_PAR_LA_TAILLE",
@@ -189,8 +190,8 @@ def decomposition_theil(valeurs: pd.Series, groupes: pd.Series) -> pd.DataFrame:
     nb_ecartes = int((~ok).sum())
     if nb_ecartes:
         _log.warning(
-            "Décomposition de Theil : %d ligne(s) écartée(s) (valeur ou groupe manquant), ex. %s",
-            nb_ecartes, list(v.index[~ok][:5]),
+            "Décomposition de Theil : %s ligne(s) écartée(s) (valeur ou groupe manquant), ex. %s",
+            nombre(nb_ecartes, 0), list(v.index[~ok][:5]),
         )
     x = _valeurs(v[ok])
     partition = g[ok].astype(str).to_numpy(dtype=object)
@@ -299,8 +300,8 @@ def _populations_communes(millesimes: list[int]) -> tuple[pd.DataFrame, dict]:
     ecartees = table.loc[hors_mayotte & ~complet, "code_commune"]
     if len(ecartees):
         _log.warning(
-            "%d commune(s) écartée(s) faute de population à l'un des millésimes %s, ex. %s",
-            len(ecartees), millesimes, list(ecartees[:5]),
+            "%s commune(s) écartée(s) faute de population à l'un des millésimes %s, ex. %s",
+            nombre(len(ecartees), 0), millesimes, list(ecartees[:5]),
         )
     rapport = {"nb_mayotte_ecartees": int((~hors_mayotte).sum()),
                "nb_communes_incompletes": int(len(ecartees)),
@@ -412,8 +413,8 @@ def concentration_par_millesime(
         sans = grp.isna()
         rapport["nb_territoires_sans_groupe"] = int(sans.sum())
         if sans.any():
-            _log.warning("%d territoire(s) sans « %s » écarté(s), ex. %s",
-                         int(sans.sum()), groupes, list(pops.index[sans][:5]))
+            _log.warning("%s territoire(s) sans « %s » écarté(s), ex. %s",
+                         nombre(int(sans.sum()), 0), groupes, list(pops.index[sans][:5]))
         pops, grp = pops[~sans], grp[~sans]
     lignes = []
     for m, c in zip(ms, cols):
@@ -492,6 +493,6 @@ def populations_comparables(niveau: str = "epci", millesimes=(2016, 2023)) -> pd
         complets = ok if complets is None else complets.intersection(ok)
     ecartes = len(next(iter(tables.values()))) - len(complets)
     if ecartes:
-        _log.warning("%d territoire(s) (%s) écarté(s) : population incomplète à l'un des millésimes %s",
-                     ecartes, niveau, list(millesimes))
+        _log.warning("%s territoire(s) (%s) écarté(s) : population incomplète à l'un des millésimes %s",
+                     nombre(ecartes, 0), niveau, list(millesimes))
     return pd.DataFrame({m: t.loc[complets, "population"] for m, t in tables.items()})

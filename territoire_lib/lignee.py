@@ -147,15 +147,15 @@ class Explication:
         liste = ", ".join(self.communes[:12]) + (" …" if len(self.communes) > 12 else "")
         sorties.append(f"Communes du territoire : {_fmt(self.nb_communes)} ({liste})")
         if self.recompositions:
-            sorties.append(f"Communes recomposées ({len(self.recompositions)}) : " + " ; ".join(self.recompositions[:8])
+            sorties.append(f"Communes recomposées ({_fmt(len(self.recompositions))}) : " + " ; ".join(self.recompositions[:8])
                            + (" …" if len(self.recompositions) > 8 else ""))
         for b in self.blocs:
             sorties.append(f"Valeur connue pour un ensemble de communes : {b}")
         if self.sans_valeur:
-            sorties.append(f"Communes sans valeur ({len(self.sans_valeur)}) :")
+            sorties.append(f"Communes sans valeur ({_fmt(len(self.sans_valeur))}) :")
             sorties += [f"  - {code} : {motif}" for code, motif in list(self.sans_valeur.items())[:15]]
             if len(self.sans_valeur) > 15:
-                sorties.append(f"  … et {len(self.sans_valeur) - 15} autres")
+                sorties.append(f"  … et {_fmt(len(self.sans_valeur) - 15)} autres")
         else:
             sorties.append("Communes sans valeur : aucune")
         sorties += self.notes

@@ -37,6 +37,7 @@ __all__ = [
     "repartition_65_ans",
     "contrastes_intra_communaux",
     "croissance_par_classe_65_ans",
+    "MOTIFS_HORAIRES",
     "bilan_horaires_mairies",
     "heures_par_groupe",
     "desynchronisation",
@@ -265,6 +266,36 @@ def croissance_par_classe_65_ans(periode: str = "2016-2023",
 
 
 # --------------------------------------------------------------------------- 2. mairies
+#: Motifs d'horaires de mairie absents ou illisibles et anomalies tolérées (journal de construction), en clair.
+MOTIFS_HORAIRES = {
+    "manquant": "champ horaires manquant",
+    "null_sql": "valeur NULL",
+    "vide": "texte vide",
+    "null_json": "valeur null",
+    "liste_vide": "liste d'horaires vide",
+    "aucun_intervalle_valide": "aucun intervalle valide",
+    "type_inattendu": "type inattendu",
+    "json_invalide": "JSON invalide",
+    "json_non_liste": "JSON qui n'est pas une liste",
+    "heure_invalide": "heure invalide",
+    "heure_non_textuelle": "heure non textuelle",
+    "jour_non_textuel": "jour non textuel",
+    "jours_vides": "jours vides",
+    "jour_inconnu": "jour inconnu",
+    "entree_mal_formee": "entrée mal formée",
+    "intervalles_mal_formes": "intervalles mal formés",
+    "jour_fin_vide": "jour de fin vide",
+    "jour_debut_vide": "jour de début vide",
+    "plage_jours_bouclee": "plage de jours bouclée",
+    "plage_sans_intervalle": "plage sans intervalle",
+    "intervalle_nul": "intervalle nul",
+    "fermeture_a_minuit": "fermeture à minuit",
+    "passage_minuit": "passage de minuit",
+    "horaire_atypique": "horaire atypique",
+    "chevauchement_ou_doublon": "chevauchement ou doublon",
+}
+
+
 def bilan_horaires_mairies() -> dict:
     """Bilan de l'analyse des horaires des mairies faite à la construction des données.
 

@@ -58,6 +58,7 @@ from .catalogue import ids_indicateurs, indicateur
 from .chargement import indicateurs, lire_configuration
 from .chemins import RACINE_PAQUET
 from .erreurs import ErreurTerritoire, NiveauInconnu, suggestions
+from .format import nombre
 
 __all__ = [
     "SEUIL_COUVERTURE",
@@ -400,11 +401,11 @@ def _rapporter(scores: pd.DataFrame, niveau: str, noms: dict[str, str]) -> None:
     manques = {m: n for m, n in scores.attrs["scores_incomplets"].items() if n}
     if manques:
         sans = scores.loc[scores["modele_dominant"].isna(), "code"].tolist()
-        detail = " ; ".join(f"{noms[m]} : {n}" for m, n in manques.items())
+        detail = " ; ".join(f"{noms[m]} : {nombre(n, 0)}" for m, n in manques.items())
         _log.warning(
             "Scores des modèles (%s) : score manquant quand moins des deux tiers du poids du profil est "
-            "renseigné — %s ; %d territoire(s) sans modèle dominant%s.",
-            niveau, detail, len(sans), f" ({', '.join(sans[:5])}{' …' if len(sans) > 5 else ''})" if sans else "")
+            "renseigné — %s ; %s territoire(s) sans modèle dominant%s.",
+            niveau, detail, nombre(len(sans), 0), f" ({', '.join(sans[:5])}{' …' if len(sans) > 5 else ''})" if sans else "")
 
 
 def _scores(niveau, poids_indicateurs, poids_modeles, millesimes, profils, standardise=True) -> pd.DataFrame:

@@ -312,8 +312,8 @@ class AccesFragile:
         from .analyses import formater_nombre as f
 
         s = self.seuils
-        ec = ", ".join(f"{v} {k}" for k, v in self.ecartees.items() if v)
-        return (f"{len(self.communes)} communes sur {self.nb_communes_examinees} examinées : au plus "
+        ec = ", ".join(f"{f(v, 0)} {k}" for k, v in self.ecartees.items() if v)
+        return (f"{f(len(self.communes), 0)} communes sur {f(self.nb_communes_examinees, 0)} examinées : au plus "
                 f"{f(s['heures_max'], 0)} h d'ouverture par semaine, sans site web, au moins "
                 f"{f(s['part_65_min'], 0)} % de 65 ans et plus — {f(self.population, 0)} habitants, dont "
                 f"{f(self.population_65_ans_et_plus, 0)} de 65 ans et plus."

@@ -313,7 +313,8 @@ def fiche_portrait(code: str, niveau: str = "commune", ids: list[str] | None = N
                 x, rang, centile, rang_c, centile_c, lecture = np.nan, pd.NA, np.nan, pd.NA, np.nan, NON_COUVERT
         info = valeurs.attrs.get("completude", {}).get(i, {}).get("territoires", {}).get(code)
         if info and np.isnan(x) and info["statut"] == "incomplet":
-            lecture = (f"non calculé : {info['nb_sans_valeur']} commune(s) sans valeur sur {info['nb_communes']} "
+            lecture = (f"non calculé : {formater_nombre(info['nb_sans_valeur'], 0)} commune(s) sans valeur "
+                       f"sur {formater_nombre(info['nb_communes'], 0)} "
                        f"— voir expliquer({i!r}, {code!r}, niveau={niveau!r})")
         lignes.append({
             "theme": ind.theme, "theme_libelle": THEMES.get(ind.theme, ind.theme), "indicateur": i,
@@ -506,7 +507,9 @@ def _med(r) -> str:
 
 
 def _html_rang(r, s) -> str:
-    return "—" if pd.isna(r) else f"{int(r)}<small>&nbsp;/&nbsp;{int(s)}</small>"
+    if pd.isna(r):
+        return "—"
+    return f"{formater_nombre(int(r), 0)}<small>&nbsp;/&nbsp;{formater_nombre(int(s), 0)}</small>"
 
 
 @dataclass

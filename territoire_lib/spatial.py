@@ -45,6 +45,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .format import nombre
+
 __all__ = [
     "NIVEAUX_CONTOURS",
     "QUADRANTS",
@@ -178,9 +180,10 @@ def _sans_iles(complet, codes: list[str], debut: float):
     }
     if rapport["n_sans_geometrie"] or iles:
         logger.warning(
-            "Poids de contiguïté : %d territoire(s) sans contour (%s) et %d île(s) sans voisin (%s) "
+            "Poids de contiguïté : %s territoire(s) sans contour (%s) et %s île(s) sans voisin (%s) "
             "retirés de l'analyse spatiale.",
-            rapport["n_sans_geometrie"], _exemples(rapport["sans_geometrie"]), len(iles), _exemples(iles),
+            nombre(rapport["n_sans_geometrie"], 0), _exemples(rapport["sans_geometrie"]), nombre(len(iles), 0),
+            _exemples(iles),
         )
     return graphe, rapport
 
@@ -291,10 +294,10 @@ def _preparer(indicateur, niveau, millesime, poids, permutations):
     n_retires = sum(len(v) for v in retires.values())
     if n_retires:
         logger.warning(
-            "Autocorrélation de « %s » (%s) : %d territoire(s) retiré(s) — %d île(s) ou sans contour (%s), "
-            "%d valeur(s) manquante(s) (%s), %d sans voisin analysé (%s).",
-            nom, niveau, n_retires, len(hors_poids), _exemples(hors_poids), len(manquants),
-            _exemples(sorted(manquants)), len(isoles), _exemples(isoles),
+            "Autocorrélation de « %s » (%s) : %s territoire(s) retiré(s) — %s île(s) ou sans contour (%s), "
+            "%s valeur(s) manquante(s) (%s), %s sans voisin analysé (%s).",
+            nom, niveau, nombre(n_retires, 0), nombre(len(hors_poids), 0), _exemples(hors_poids),
+            nombre(len(manquants), 0), _exemples(sorted(manquants)), nombre(len(isoles), 0), _exemples(isoles),
         )
     return alignee.loc[ids], sous.transform("r"), nom, retires
 
@@ -519,9 +522,9 @@ def lisa(
     res.attrs["description"] = description_lisa(res)
     if correction == "bonferroni" and seuil_effectif < res.attrs["p_min"]:
         logger.warning(
-            "LISA de « %s » : avec %d permutations, aucune pseudo-p-valeur ne peut descendre sous le seuil de "
-            "Bonferroni (%.2g) ; il faudrait au moins %d permutations.", nom, permutations, seuil_effectif,
-            int(np.ceil(len(p) / seuil)))
+            "LISA de « %s » : avec %s permutations, aucune pseudo-p-valeur ne peut descendre sous le seuil de "
+            "Bonferroni (%s) ; il faudrait au moins %s permutations.", nom, nombre(permutations, 0),
+            _nombre(seuil_effectif), nombre(int(np.ceil(len(p) / seuil)), 0))
     return res
 
 
@@ -541,7 +544,7 @@ def description_lisa(res: pd.DataFrame) -> str:
     """
     a = res.attrs
     niveau = f"{100 * a['seuil']:g}".replace(".", ",") + " %"
-    texte = f"LISA, {a['permutations']} permutations, {CORRECTIONS[a['correction']]}"
+    texte = f"LISA, {nombre(a['permutations'], 0)} permutations, {CORRECTIONS[a['correction']]}"
     if a["correction"]:
         texte += f" à {niveau} (pseudo-p ≤ {_nombre(a['seuil_effectif'])})"
     else:

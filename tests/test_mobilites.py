@@ -108,6 +108,9 @@ def test_bilan_horaires_recoupe_journal_et_table():
     b = mobilites.bilan_horaires_mairies()
     assert b["illisible"] == 0 and b["ok"] + b["absent"] == b["communes"] == len(table_communes())
     assert sum(b["motifs_absent"].values()) == b["absent"]
+    # chaque motif et chaque anomalie du journal a un libellé en français (carnet 02)
+    motifs = {**b["motifs_absent"], **b["motifs_illisible"], **b["anomalies_tolerees"]}
+    assert set(motifs) <= set(mobilites.MOTIFS_HORAIRES)
 
 
 def test_heures_par_groupe():

@@ -9,6 +9,7 @@ from territoire_lib import numerique as nu
 from territoire_lib.chargement import table_communes
 from territoire_lib.construction.horaires_osm import heures_hebdo_osm
 from territoire_lib.erreurs import ResultatVide
+from territoire_lib.format import nombre
 
 
 # --- horaires OpenStreetMap (lus à la construction) ---------------------------------------
@@ -227,7 +228,7 @@ def test_carte_points_sert_les_points_par_url_et_les_inclut_en_export(tmp_path, 
     inline = json.dumps(c.specification("inline"))
     assert lieux["nom"].iloc[0].replace('"', '\\"') in inline
     assert "Points : ANCT" in inline
-    assert f"({len(lieux)} localisés)" in c.description
+    assert f"({nombre(len(lieux), 0)} localisés)" in c.description  # écrit à la française (« 1 234 »)
 
 
 def test_carte_points_colonnes_absentes():

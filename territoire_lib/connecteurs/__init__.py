@@ -29,6 +29,7 @@ from functools import lru_cache, partial
 import pandas as pd
 
 from ..erreurs import ErreurSource, IndicateurNonDisponible
+from ..format import nombre
 from . import arcep, bpe, bpe_communes, commun, filosofi, france_services, lieux, mobpro, rp_logements, zonages
 from .commun import (
     COMMANDE_TELECHARGER,
@@ -152,9 +153,9 @@ def charger(source_id: str, forcer: bool = False) -> pd.DataFrame:
 def _resume(source_id: str, table: pd.DataFrame) -> str:
     r = table.attrs.get("rapport", {})
     src = source_web(source_id)
-    return (f"{src.producteur} ({src.millesime}) : {len(table)} communes ; "
-            f"{len(r.get('codes_traduits', {}))} codes traduits au COG courant, "
-            f"{len(r.get('codes_non_apparies', []))} codes non appariés "
+    return (f"{src.producteur} ({src.millesime}) : {nombre(len(table), 0)} communes ; "
+            f"{nombre(len(r.get('codes_traduits', {})), 0)} codes traduits au COG courant, "
+            f"{nombre(len(r.get('codes_non_apparies', [])), 0)} codes non appariés "
             f"(détail : territoire_lib.connecteurs.rapport('{source_id}')).")
 
 

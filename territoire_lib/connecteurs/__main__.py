@@ -14,6 +14,7 @@ import sys
 from . import analyser, charger, disponible, statut
 from .commun import importer, lire_sources_web
 from ..erreurs import ErreurTerritoire
+from ..format import nombre
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         except ErreurTerritoire as exc:
             print(f"{args.source} : échec. {exc}", file=sys.stderr)
             return 1
-        print(f"{args.source} : fichier importé et vérifié, {len(table)} communes en cache.")
+        print(f"{args.source} : fichier importé et vérifié, {nombre(len(table), 0)} communes en cache.")
         return 0
     sources = lire_sources_web()
     ids = list(sources) if args.source == "tout" else [args.source]
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             table = charger(i, forcer=args.forcer)
-            print(f"{i} : {len(table)} communes en cache.")
+            print(f"{i} : {nombre(len(table), 0)} communes en cache.")
         except ErreurTerritoire as exc:
             echecs += 1
             print(f"{i} : échec. {exc}", file=sys.stderr)
