@@ -165,7 +165,7 @@ def panneau_double_vulnerabilite(seuil_65_ans: float = 30.0, seuil_heures: float
     def maj(*_):
         codes = [menu.value] if menu.value else None
         r = double_vulnerabilite(c65.value, ch.value, cd.value, codes_departement=codes)
-        chiffres.outputs = ({"output_type": "stream", "name": "stdout", "text": r.texte() + "\n"},)
+        afficher_dans(chiffres, print, r.texte())
         afficher_dans(carte_sortie, carte_serie, r.serie_carte(), "commune",
                       "Cumul des trois critères de vulnérabilité", source, categories=list(CLASSES_CRITERES),
                       couleurs=list(COULEURS_CRITERES), codes=r.communes.index.tolist() if codes else None,

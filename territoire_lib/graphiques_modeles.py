@@ -256,6 +256,9 @@ def explorateur_modeles(niveau: str = "epci", code: str | None = None):
     sont redessinés. Renvoie un ``ipywidgets.VBox``.
     """
     import ipywidgets as w
+    from IPython.display import display
+
+    from .sorties import afficher_dans
 
     profils = profils_modeles()
     noms = _noms(profils)
@@ -283,10 +286,7 @@ def explorateur_modeles(niveau: str = "epci", code: str | None = None):
 
     def dessiner_profil(*_):
         pi, pm = poids()
-        # sortie ajoutée au widget, sans « with sortie: » : sans interface (nbclient, Voilà), la
-        # capture par contexte après clear_output(wait=True) peut bloquer (voir portrait.selecteur_portrait)
-        sortie_profil.clear_output()
-        sortie_profil.append_display_data(graphique_profil(menu.value, niveau, pi, pm))
+        afficher_dans(sortie_profil, graphique_profil, menu.value, niveau, pi, pm)
 
     def dessiner(*_):
         pi, pm = poids()
@@ -298,9 +298,7 @@ def explorateur_modeles(niveau: str = "epci", code: str | None = None):
         changes = int((s["modele_dominant"].fillna("") != reference.fillna("")).sum())
         texte.value = (f"<b>{nombre(changes, 0)}</b> territoire(s) sur {nombre(len(s), 0)} changent de modèle "
                        "dominant par rapport aux poids par défaut.")
-        sortie_carte.clear_output()
-        sortie_carte.append_display_data(carte_modeles(s, niveau))
-        sortie_carte.append_display_data(graphique_effectifs(s))
+        afficher_dans(sortie_carte, lambda: display(carte_modeles(s, niveau), graphique_effectifs(s)))
         dessiner_profil()
 
     def remettre(*_):

@@ -724,6 +724,9 @@ def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     exporte le portrait (page HTML autonome et PNG) dans ``portraits/``.
     """
     import ipywidgets as w
+    from IPython.display import display
+
+    from .sorties import afficher_dans
 
     champ = w.Combobox(value=defaut, placeholder="Nom ou code d'une commune, d'un EPCI, d'un département…",
                        description="Territoire", ensure_option=False, layout=w.Layout(width="560px"))
@@ -751,23 +754,16 @@ def selecteur_portrait(defaut: str = "Grand Besançon Métropole"):
     def montrer(*_):
         texte = champ.value
         niveau, code = etat.get("options", {}).get(texte, (menu_niveau.value, texte))
-        # Sorties ajoutées directement au widget (pas de « with sortie: ») : sans interface
-        # (nbclient, Voilà), la capture par contexte après clear_output(wait=True) peut bloquer.
-        sortie.clear_output()
-        try:
-            p = portrait(code, niveau)
-        except Exception as exc:  # message en français, jamais de trace
-            sortie.append_stdout(f"Portrait impossible : {exc}\n")
-            return
-        etat["portrait"] = p
-        for objet in (p, p.graphique(), *p.cartes()):
-            sortie.append_display_data(objet)
+        def contenu():
+            etat["portrait"] = p = portrait(code, niveau)
+            display(p, p.graphique(), *p.cartes())
+
+        afficher_dans(sortie, contenu, si_erreur="Portrait impossible")
 
     def exporter(*_):
-        message.clear_output()
         if "portrait" in etat:
             chemins = etat["portrait"].exporter("portraits")
-            message.append_stdout("Écrit : " + ", ".join(str(c) for c in chemins.values()) + "\n")
+            afficher_dans(message, print, "Écrit : " + ", ".join(str(c) for c in chemins.values()))
 
     from .erreurs import normaliser_texte as normaliser
 

@@ -24,6 +24,7 @@ import io
 import sys
 import traceback
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["capturer", "afficher_dans"]
@@ -76,18 +77,29 @@ def capturer() -> Iterator[list[dict]]:
             shell.display_pub = ancien_pub
 
 
-def _publieur(elements: list[dict]):
-    """Publieur d'affichages d'IPython qui range chaque ``display`` dans ``elements``."""
+@lru_cache(maxsize=1)
+def _classe_publieur() -> type:
+    """Publieur d'affichages d'IPython qui range chaque ``display`` dans sa liste ``elements``
+    (classe construite une fois, au premier usage : IPython n'est pas importé avec le module)."""
     from IPython.core.displaypub import DisplayPublisher
 
     class Publieur(DisplayPublisher):
+        def __init__(self, elements: list[dict]) -> None:
+            super().__init__()
+            self.elements = elements
+
         def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
-            elements.append({"output_type": "display_data", "data": data, "metadata": metadata or {}})
+            self.elements.append({"output_type": "display_data", "data": data, "metadata": metadata or {}})
 
         def clear_output(self, wait=False):  # clear_output() dans la fonction : on repart de zéro
-            elements.clear()
+            self.elements.clear()
 
-    return Publieur()
+    return Publieur
+
+
+def _publieur(elements: list[dict]):
+    """Un publieur qui range les ``display`` dans ``elements``."""
+    return _classe_publieur()(elements)
 
 
 def afficher_dans(sortie: Any, fonction: Callable[..., Any], *args: Any, si_erreur: str | None = None,

@@ -94,13 +94,8 @@ def explorateur(ids: list[str] | None = None, niveau: str = "departement"):
 
     def dessiner(*_):
         m = None if menu_mil.value in (None, "—") else menu_mil.value
-        # sortie ajoutée au widget, sans « with sortie: » : sans interface (nbclient, Voilà), la
-        # capture par contexte après clear_output(wait=True) peut bloquer (voir portrait.selecteur_portrait)
-        sortie.clear_output()
-        try:
-            sortie.append_display_data(carte(menu_ind.value, niveau=menu_niv.value, millesime=m))
-        except Exception as exc:  # message en français, jamais de trace
-            sortie.append_stdout(f"Impossible de dessiner cette carte : {exc}\n")
+        afficher_dans(sortie, carte, menu_ind.value, niveau=menu_niv.value, millesime=m,
+                      si_erreur="Impossible de dessiner cette carte")
 
     maj_millesimes()
     menu_ind.observe(lambda ch: (maj_millesimes(), dessiner()), names="value")
